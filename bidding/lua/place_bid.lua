@@ -1,0 +1,65 @@
+-- Place one bid atomically.
+-- KEYS: state, ledger, bidders. ARGV: code, amount (integer fen), events channel.
+-- Returns JSON {ok, error, min_next, now, state, entry, id}.
+local code, amount, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local now = now_ms()
+
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return cjson.encode({ok = false, error = 'not_found', now = now})
+end
+local st = hgetall(KEYS[1])
+local bidder = nil
+local raw = redis.call('HGET', KEYS[3], code)
+if raw then bidder = cjson.decode(raw) end
+local rank = 0
+if bidder then rank = tonumber(bidder.rank) or 0 end
+local floor = min_next(st, rank)
+
+local function refusal()
+  if st.status ~= 'scheduled' then return 'closed' end
+  if now < num(st, 'starts_at') then return 'not_open' end
+  if now >= num(st, 'ends_at') then return 'closed' end
+  if not bidder then return 'not_registered' end
+  if bidder.deposit ~= true then return 'deposit_unpaid' end
+  if num(st, 'bid_count') > 0 and st.leader_code == code then return 'already_leading' end
+  if amount < floor then return 'below_minimum' end
+  if (amount - num(st, 'starting_price')) % num(st, 'increment') ~= 0 then
+    return 'off_increment'
+  end
+  return nil
+end
+
+local err = refusal()
+if err then
+  return cjson.encode({ok = false, error = err, min_next = floor, now = now, state = st})
+end
+
+local ends, ext = num(st, 'ends_at'), num(st, 'extension')
+local new_end = ends
+if now >= ends - ext and now + ext > ends then new_end = now + ext end
+local seq = num(st, 'seq') + 1
+local prev = head_of(st)
+local e = {
+  kind = 'bid', seq = fmt(seq), lot = st.lot, at = fmt(now), code = code,
+  amount = fmt(amount), rank = fmt(rank), ends_at = fmt(new_end),
+  extended = (new_end > ends) and '1' or '0', prev = prev,
+}
+e.hash = sha256(table.concat(
+  {'bid', e.lot, e.seq, e.at, e.code, e.amount, e.rank, e.ends_at, e.prev}, '|'))
+local id = redis.call('XADD', KEYS[2], '*', 'kind', e.kind, 'seq', e.seq, 'lot', e.lot,
+  'at', e.at, 'code', e.code, 'amount', e.amount, 'rank', e.rank, 'ends_at', e.ends_at,
+  'extended', e.extended, 'prev', e.prev, 'hash', e.hash)
+
+st.current_price, st.leader_code, st.leader_rank = e.amount, code, e.rank
+st.bid_count, st.seq, st.head, st.ends_at = fmt(num(st, 'bid_count') + 1), e.seq, e.hash, e.ends_at
+redis.call('HSET', KEYS[1], 'current_price', st.current_price, 'leader_code', code,
+  'leader_rank', st.leader_rank, 'bid_count', st.bid_count, 'seq', st.seq, 'head', st.head,
+  'ends_at', st.ends_at)
+
+redis.call('PUBLISH', channel, cjson.encode({
+  type = 'bid', id = id, seq = seq, lot = tonumber(st.lot), amount = amount, code = code,
+  rank = rank, at = now, ends_at = new_end, extended = new_end > ends, hash = e.hash,
+  prev = prev, current_price = amount, leader_code = code, bid_count = tonumber(st.bid_count),
+}))
+return cjson.encode({ok = true, min_next = amount + num(st, 'increment'), now = now,
+  state = st, entry = e, id = id})
