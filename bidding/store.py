@@ -176,11 +176,13 @@ class BidStore:
         if not result.ok or not raw_state:
             return result
         seq, head = int(raw_state.get("seq") or 0), raw_state.get("head", "")
-        if seq != result.length or head != result.head:
-            return VerifyResult(False, result.length, result.head, result.length + 1,
-                                f"ledger ends at seq {result.length} but the state is at seq "
-                                f"{seq} (head mismatch: entries missing or altered)")
-        return result
+        if seq == result.length and head == result.head:
+            return result
+        bad = result.length if seq == result.length else min(seq, result.length) + 1
+        bad = max(bad, 1)
+        return VerifyResult(False, result.length, result.head, bad,
+                            f"ledger ends at seq {result.length} but the state records seq {seq} "
+                            "and another head hash (entries missing, added or altered)")
 
     # -- closing ----------------------------------------------------------------------------
 

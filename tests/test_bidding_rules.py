@@ -8,8 +8,16 @@ import math
 import pytest
 
 from bidding.rules import (
-    DAY_MS, BidderSnapshot, LotSnapshot, LotTerms, check_bid, extended_end, fen_to_yuan,
-    min_next_bid, schedule_violations, yuan_to_fen,
+    DAY_MS,
+    BidderSnapshot,
+    LotSnapshot,
+    LotTerms,
+    check_bid,
+    extended_end,
+    fen_to_yuan,
+    min_next_bid,
+    schedule_violations,
+    yuan_to_fen,
 )
 
 NOW = 1_700_000_000_000
