@@ -1,0 +1,154 @@
+"""CLI: python -m portal serve|demo|create-officer|create-user|verify-ledger."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+from portal.redis import EmbeddedRedis, connect
+from portal.settings import load_settings
+
+
+@contextlib.contextmanager
+def redis_url_for_cli() -> Iterator[str]:
+    """REDIS_URL, or the embedded server under DATA_DIR (started here, stopped after)."""
+    settings = load_settings()
+    if settings.redis_url:
+        yield settings.redis_url
+        return
+    embedded = EmbeddedRedis(settings.data_dir)
+    started_here = not embedded._ping()
+    url = embedded.start()
+    try:
+        yield url
+    finally:
+        if started_here:
+            embedded.stop()
+
+
+@contextlib.asynccontextmanager
+async def services(url: str) -> AsyncIterator[object]:
+    from portal.app import setup_state
+
+    class State:
+        pass
+
+    state = State()
+    await setup_state(state, load_settings(), url)
+    try:
+        yield state
+    finally:
+        await state.hub.stop()  # type: ignore[attr-defined]
+        await state.redis.aclose()  # type: ignore[attr-defined]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    with redis_url_for_cli() as url:
+        os.environ["REDIS_URL"] = url
+        if args.demo:
+            asyncio.run(_demo(url, quiet=True))
+        print(f"Portal on http://{args.host}:{args.port}  (Redis: {url})", flush=True)
+        uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
+                    ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
+                    proxy_headers=True)
+    return 0
+
+
+async def _demo(url: str, quiet: bool = False) -> None:
+    from portal.demo import load_demo
+
+    async with services(url) as state:
+        message = await load_demo(state)
+        if not quiet or "loaded" in message:
+            print(message, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with redis_url_for_cli() as url:
+        asyncio.run(_demo(url))
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, role: str) -> int:
+    from portal.errors import PortalError
+    from portal.users import Users
+
+    password = args.password or getpass.getpass(f"Password for {args.username}: ")
+
+    async def run(url: str) -> None:
+        redis = connect(url)
+        try:
+            await Users(redis).create({
+                "username": args.username, "password": password,
+                "real_name": args.real_name or args.username, "phone": args.phone,
+                "id_number": args.id_number}, role=role)
+        finally:
+            await redis.aclose()
+
+    with redis_url_for_cli() as url:
+        try:
+            asyncio.run(run(url))
+        except PortalError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"created {role} {args.username}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from bidding.store import BidStore
+
+    async def run(url: str) -> int:
+        redis = connect(url)
+        try:
+            result = await BidStore(redis).verify(args.lot_id)
+        finally:
+            await redis.aclose()
+        status = "OK" if result.ok else f"BROKEN at seq {result.bad_seq}: {result.reason}"
+        print(f"lot {args.lot_id}: {status}; {result.length} entries; head {result.head}")
+        return 0 if result.ok else 1
+
+    with redis_url_for_cli() as url:
+        return asyncio.run(run(url))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m portal", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web portal")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load demo data first (once)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("demo", help="load demo data").set_defaults(func=cmd_demo)
+    for name, role in (("create-officer", "officer"), ("create-applicant", "applicant")):
+        c = sub.add_parser(name, help=f"create an {role} account")
+        c.add_argument("username")
+        c.add_argument("--password")
+        c.add_argument("--real-name")
+        c.add_argument("--phone", default="13800000000")
+        c.add_argument("--id-number", default="11010519491231002X")
+        c.set_defaults(func=lambda a, r=role: cmd_create_user(a, r))
+    verify = sub.add_parser("verify-ledger", help="verify a lot's hash-chained bid ledger")
+    verify.add_argument("lot_id", type=int)
+    verify.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

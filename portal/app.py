@@ -1,0 +1,91 @@
+"""create_app(settings) -> Starlette: routes of every area, middleware, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bidding.errors import BiddingError
+from bidding.hub import Hub, identity
+from bidding.store import BidStore
+from portal import api, live, pages
+from portal.errors import (
+    PortalError,
+    handle_bidding_error,
+    handle_http_exception,
+    handle_portal_error,
+)
+from portal.lots import Lots
+from portal.middleware import SecurityMiddleware
+from portal.payments import Payments
+from portal.redis import EmbeddedRedis, connect
+from portal.settings import Settings, load_settings
+from portal.templating import STATIC_DIR
+
+
+def transform(channel: str, data: str) -> tuple[str | None, list[str]]:
+    if channel.startswith("lot:"):
+        return live.lot_transform(channel, data)
+    return identity(channel, data)
+
+
+def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
+    settings = settings or load_settings()
+    media = settings.data_dir / "media"
+    media.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded = None
+        url = settings.redis_url
+        if url is None:
+            embedded = EmbeddedRedis(settings.data_dir)
+            url = await asyncio.to_thread(embedded.start)
+        await setup_state(app.state, settings, url)
+        stop = asyncio.Event()
+        closer = asyncio.create_task(app.state.store.run_closer(stop)) if run_closer else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if closer:
+                closer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await closer
+            await app.state.hub.stop()
+            await app.state.redis.aclose()
+            if embedded:
+                embedded.stop()
+
+    routes = [*api.routes, *live.routes, *pages.routes,
+              Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+              Mount("/media", StaticFiles(directory=media), name="media")]
+    app = Starlette(
+        routes=routes, lifespan=lifespan,
+        middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
+        exception_handlers={PortalError: handle_portal_error,
+                            BiddingError: handle_bidding_error,
+                            HTTPException: handle_http_exception},
+    )
+    app.state.settings = settings
+    return app
+
+
+async def setup_state(state: Any, settings: Settings, url: str) -> None:
+    redis = connect(url)
+    store = BidStore(redis)
+    state.settings = settings
+    state.redis = redis
+    state.store = store
+    state.lots = Lots(redis, store)
+    state.payments = Payments(redis, store, str(settings.payment_secret))
+    state.hub = Hub(redis, transform)
+    await state.hub.start()

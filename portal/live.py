@@ -1,0 +1,112 @@
+"""WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from bidding import keys
+from bidding.events import encode, public_bid, stream_id_key, to_messages
+from bidding.hub import Subscription, json_text
+from portal.lots import state_view
+from portal.middleware import same_origin
+
+MAX_OVERFLOWS = 3
+RECENT_BIDS = 20
+
+
+def lot_transform(channel: str, data: str) -> tuple[str | None, list[str]]:
+    """Convert a published lot event (fen, ms) once per process into wire texts."""
+    event = json.loads(data)
+    return event.get("id"), encode(to_messages(event))
+
+
+async def snapshot(app: Any, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
+    state = await app.store.state(lot_id)
+    entries = await app.store.ledger(lot_id)
+    last_id = entries[-1]["id"] if entries else "0-0"
+    bids = [public_bid(e) for e in entries if e["kind"] == "bid"][-RECENT_BIDS:][::-1]
+    return last_id, {"type": "snapshot", "lot_id": lot_id, "state": state_view(state),
+                     "bids": bids, "server_time": state_view(state)["server_time"],
+                     "last_event_id": last_id, "viewers": await app.hub.viewers(channel)}
+
+
+async def lot_socket(websocket: WebSocket) -> None:
+    app = websocket.app.state
+    try:
+        lot_id = int(websocket.path_params["lot_id"])
+        await app.lots.get(lot_id)
+    except Exception:
+        await websocket.close(code=4404)
+        return
+    if not same_origin(websocket.headers):
+        await websocket.close(code=4403)
+        return
+    await websocket.accept()
+    channel = keys.events(lot_id)
+    async with app.hub.subscribe(channel) as sub:
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(_reader(websocket, sub))
+                tg.create_task(_writer(websocket, app, lot_id, sub))
+        except* (WebSocketDisconnect, ConnectionError, _Drop):
+            pass
+        except* RuntimeError:  # sending on a socket that closed under us
+            pass
+
+
+class _Drop(Exception):
+    pass
+
+
+async def _reader(websocket: WebSocket, sub: Subscription) -> None:
+    while True:
+        text = await websocket.receive_text()
+        if len(text) > 4096:
+            continue
+        try:
+            message = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(message, dict):
+            continue
+        if message.get("type") == "resume":
+            sub.queue.put_nowait(("resume", str(message.get("last_event_id") or "0-0")))
+        elif message.get("type") == "ping":
+            sub.queue.put_nowait(("pong", message.get("t")))
+
+
+async def _writer(websocket: WebSocket, app: Any, lot_id: int, sub: Subscription) -> None:
+    last_id, snap = await snapshot(app, lot_id, sub.channel)
+    await websocket.send_text(json_text(snap))
+    while True:
+        kind, payload = await sub.queue.get()
+        if kind == "event":
+            event_id, texts = payload
+            if event_id is None or stream_id_key(event_id) > stream_id_key(last_id):
+                for text in texts:
+                    await websocket.send_text(text)
+                last_id = event_id or last_id
+        elif kind == "resume":
+            for entry in await app.store.ledger(lot_id, after_id=payload):
+                for text in encode(to_messages(entry)):
+                    await websocket.send_text(text)
+                if stream_id_key(entry["id"]) > stream_id_key(last_id):
+                    last_id = entry["id"]
+        elif kind == "overflow":
+            if payload > MAX_OVERFLOWS:
+                await websocket.close(code=4408)
+                raise _Drop()
+            last_id, snap = await snapshot(app, lot_id, sub.channel)
+            await websocket.send_text(json_text(snap))
+        elif kind == "viewers":
+            await websocket.send_text(json_text({"type": "viewers", "count": payload}))
+        elif kind == "pong":
+            await websocket.send_text(json_text({"type": "pong", "t": payload}))
+
+
+routes = [WebSocketRoute("/ws/lots/{lot_id}", lot_socket)]

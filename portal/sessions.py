@@ -1,0 +1,72 @@
+"""Server-side sessions in Redis behind an opaque SameSite cookie; role checks; CSRF tokens."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from portal.errors import Forbidden, Unauthenticated
+from portal.users import User, Users
+
+SESSION_COOKIE = "sid"
+CSRF_COOKIE = "csrftoken"
+SESSION_TTL = 7 * 24 * 3600
+
+
+def _key(token: str) -> str:
+    return f"session:{token}"
+
+
+async def start_session(request: Request, response: Response, user: User) -> None:
+    token = secrets.token_urlsafe(32)
+    redis = request.app.state.redis
+    await redis.set(_key(token), user.username, ex=SESSION_TTL)
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_TTL, httponly=True,
+                        samesite="lax", secure=request.app.state.settings.cookie_secure)
+
+
+async def end_session(request: Request, response: Response) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await request.app.state.redis.delete(_key(token))
+    response.delete_cookie(SESSION_COOKIE, samesite="lax")
+
+
+async def current_user(conn: HTTPConnection) -> User | None:
+    """The logged-in user or None; cached on the request."""
+    if hasattr(conn.state, "user"):
+        return conn.state.user  # type: ignore[no-any-return]
+    user = None
+    token = conn.cookies.get(SESSION_COOKIE)
+    if token and len(token) < 100:
+        username = await conn.app.state.redis.get(_key(token))
+        if username:
+            user = await Users(conn.app.state.redis).get(username)
+    conn.state.user = user
+    return user
+
+
+async def require_user(conn: HTTPConnection, *roles: str) -> User:
+    user = await current_user(conn)
+    if user is None:
+        raise Unauthenticated("Please log in first")
+    if roles and user.role not in roles:
+        raise Forbidden(f"This needs the role: {' or '.join(roles)}", code="wrong_role")
+    return user
+
+
+def csrf_token(request: HTTPConnection) -> str:
+    """The browser's CSRF token (double-submit: cookie set by the middleware, echoed in forms)."""
+    return str(request.scope.get("csrf_token", ""))
+
+
+def check_csrf(request: Request, submitted: object) -> None:
+    expected = csrf_token(request)
+    if not expected or not isinstance(submitted, str) or not hmac.compare_digest(
+        expected, submitted
+    ):
+        raise Forbidden("The form expired or came from another site; reload and try again",
+                        code="csrf_failed")

@@ -1,0 +1,66 @@
+"""Settings from the environment (starlette.config), one frozen object per app."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+RULE_MODES = ("strict", "sandbox")
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None
+    secret_key: Secret
+    data_dir: Path
+    rules: str
+    payment_secret: Secret
+    cookie_secure: bool
+    max_upload_bytes: int
+
+    @property
+    def sandbox(self) -> bool:
+        return self.rules == "sandbox"
+
+
+def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by tests)."""
+    config = Config(env_file) if env_file else Config()
+    data_dir = Path(str(overrides.pop("data_dir", config("DATA_DIR", default="./var"))))
+    secret = overrides.pop("secret_key", None) or config("SECRET_KEY", cast=Secret, default="")
+    if not str(secret):
+        secret = Secret(_persistent_secret(data_dir))
+    rules = str(overrides.pop("rules", config("PORTAL_RULES", default="strict")))
+    if rules not in RULE_MODES:
+        raise ValueError(f"PORTAL_RULES must be one of {RULE_MODES}, not {rules!r}")
+    values: dict[str, object] = {
+        "redis_url": config("REDIS_URL", default=None) or None,
+        "secret_key": secret if isinstance(secret, Secret) else Secret(str(secret)),
+        "data_dir": data_dir.resolve(),
+        "rules": rules,
+        "payment_secret": config(
+            "PAYMENT_SECRET", cast=Secret, default=f"sandbox-payments:{secret}"
+        ),
+        "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
+        "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
+    }
+    values.update(overrides)
+    if isinstance(values["payment_secret"], str):
+        values["payment_secret"] = Secret(str(values["payment_secret"]))
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """Without SECRET_KEY, keep a random key under DATA_DIR so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

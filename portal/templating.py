@@ -1,0 +1,68 @@
+"""Jinja2 environment (autoescaped) and a render() that every page uses."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from bidding.money import fen_to_yuan
+from portal.i18n import request_lang, translate
+from portal.sessions import csrf_token
+from portal.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("portal", "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True,
+    undefined=jinja2.ChainableUndefined,
+)
+
+
+def yuan(fen: int | None, symbol: bool = True) -> str:
+    """Display format: ¥1,015,000.00 (grouped)."""
+    if fen is None:
+        return "—"
+    whole, _, cents = fen_to_yuan(int(fen)).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}"
+    return f"{'¥' if symbol else ''}{sign}{grouped}.{cents}"
+
+
+def wan(fen: int | None) -> str:
+    """Large amounts in 万元 for cards: 1015000.00 yuan -> 101.5."""
+    if fen is None:
+        return "—"
+    return f"{fen / 1_000_000:,.2f}".rstrip("0").rstrip(".")
+
+
+def _importmap() -> str:
+    path = STATIC_DIR / "vendor" / "importmap.json"
+    return path.read_text() if path.exists() else '{"imports": {}}'
+
+
+_env.filters.update(yuan=yuan, wan=wan, local=ms_to_local, iso=ms_to_iso,
+                    local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
+_env.globals.update(importmap=_importmap)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    lang = request_lang(request)
+    settings = request.app.state.settings
+    ctx = {
+        "request": request, "lang": lang, "t": partial(translate, lang),
+        "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
+        "sandbox": settings.sandbox, "path": request.url.path,
+    }
+    ctx.update(context or {})
+    html = _env.get_template(name).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response

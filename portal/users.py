@@ -1,0 +1,125 @@
+"""User accounts in Redis: validation, slow password hashing (Argon2id), roles."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from portal.errors import Conflict, Invalid
+
+ROLES = ("bidder", "officer", "applicant")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_hasher = PasswordHasher()  # Argon2id, 64 MiB, t=3: a slow KDF by design
+_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+def user_key(username: str) -> str:
+    return f"user:{username.lower()}"
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    real_name: str
+    phone: str
+    id_number: str
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == "officer"
+
+    def public(self) -> dict[str, Any]:
+        return {"username": self.username, "role": self.role, "real_name": self.real_name}
+
+
+def id_number_valid(value: str) -> bool:
+    """Mainland resident identity card number: 18 chars with the ISO 7064 MOD 11-2 check."""
+    if not re.fullmatch(r"\d{17}[\dXx]", value):
+        return False
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == value[17].upper()
+
+
+def id_number_with_check(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def validate_registration(data: dict[str, Any]) -> dict[str, str]:
+    """Return clean fields or raise Invalid naming the first bad field."""
+    fields = {k: str(data.get(k) or "").strip() for k in
+              ("username", "password", "real_name", "id_number", "phone")}
+    fields["password"] = str(data.get("password") or "")
+    checks = [
+        ("username", USERNAME_RE.fullmatch(fields["username"]) is not None,
+         "Username: 3-32 letters, digits, '_', '.', '-'"),
+        ("password", 8 <= len(fields["password"]) <= 256, "Password: at least 8 characters"),
+        ("real_name", 1 <= len(fields["real_name"]) <= 50, "Real name is required (max 50)"),
+        ("id_number", id_number_valid(fields["id_number"]),
+         "ID number must be a valid 18-digit resident identity card number"),
+        ("phone", PHONE_RE.fullmatch(fields["phone"]) is not None,
+         "Phone must be an 11-digit mobile number"),
+    ]
+    for field, ok, message in checks:
+        if not ok:
+            raise Invalid(message, code=f"invalid_{field}", field=field)
+    return fields
+
+
+class Users:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    async def create(self, data: dict[str, Any], role: str = "bidder") -> User:
+        if role not in ROLES:
+            raise Invalid(f"Unknown role {role!r}", code="invalid_role")
+        fields = validate_registration(data)
+        record = {
+            "username": fields["username"], "role": role, "real_name": fields["real_name"],
+            "id_number": fields["id_number"].upper(), "phone": fields["phone"],
+            "password_hash": _hasher.hash(fields["password"]), "created_at": str(time.time()),
+        }
+        key = user_key(fields["username"])
+        if not await self.redis.hsetnx(key, "username", fields["username"]):
+            raise Conflict("That username is taken", code="username_taken")
+        await self.redis.hset(key, mapping=record)
+        await self.redis.sadd(f"users:role:{role}", fields["username"].lower())
+        return _user(record)
+
+    async def get(self, username: str) -> User | None:
+        record = await self.redis.hgetall(user_key(username))
+        return _user(record) if record.get("role") else None
+
+    async def authenticate(self, username: str, password: str) -> User | None:
+        record = await self.redis.hgetall(user_key(username)) if username else {}
+        stored = record.get("password_hash") or _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if not record.get("role"):
+            return None
+        if _hasher.check_needs_rehash(stored):
+            await self.redis.hset(user_key(username), "password_hash", _hasher.hash(password))
+        return _user(record)
+
+    async def set_password(self, username: str, password: str) -> None:
+        if len(password) < 8:
+            raise Invalid("Password: at least 8 characters", code="invalid_password")
+        await self.redis.hset(user_key(username), "password_hash", _hasher.hash(password))
+
+
+def _user(record: dict[str, str]) -> User:
+    return User(username=record["username"], role=record["role"],
+                real_name=record.get("real_name", ""), phone=record.get("phone", ""),
+                id_number=record.get("id_number", ""))
