@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 ZERO_HASH = "0" * 64
 
-BID_FIELDS = ("lot", "seq", "at", "code", "amount", "rank", "ends_at", "prev")
-CLOSE_FIELDS = ("lot", "seq", "at", "status", "amount", "code", "prev")
+BID_FIELDS: tuple[str, ...] = ("lot", "seq", "at", "code", "amount", "rank", "ends_at", "prev")
+CLOSE_FIELDS: tuple[str, ...] = ("lot", "seq", "at", "status", "amount", "code", "prev")
 
 
 @dataclass

@@ -155,7 +155,7 @@ class BidStore:
                           count: int | None = None) -> list[tuple[str, dict[str, str]]]:
         start = f"({after_id}" if after_id else "-"
         rows = await self.redis.xrange(keys.ledger(lot_id), min=start, max="+", count=count)
-        return [(text(i), text(f)) for i, f in rows]
+        return [(text(i), text(f)) for i, f in rows or []]
 
     async def ledger(self, lot_id: int, after_id: str | None = None,
                      count: int | None = None) -> list[dict]:
@@ -165,7 +165,7 @@ class BidStore:
     async def recent_bids(self, lot_id: int, n: int = 20) -> list[dict]:
         """The newest ``n`` bids, newest first."""
         rows = await self.redis.xrevrange(keys.ledger(lot_id), max="+", min="-", count=n + 1)
-        bids = [parse_entry(text(i), text(f)) for i, f in rows]
+        bids = [parse_entry(text(i), text(f)) for i, f in rows or []]
         return [b for b in bids if b.get("kind") == "bid"][:n]
 
     async def verify(self, lot_id: int) -> VerifyResult:

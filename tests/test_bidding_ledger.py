@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import redis.asyncio as aioredis
 from test_bidding_support import open_lot, paid_bidder
@@ -20,7 +21,7 @@ async def lot_with_bids(store: BidStore, n: int = 5) -> None:
 
 async def rewrite(aredis: aioredis.Redis, change: dict[int, dict[str, str]]) -> None:
     """Delete the stream and re-add every entry under its old id, with some fields changed."""
-    rows = await aredis.xrange(keys.ledger(7))
+    rows: Any = await aredis.xrange(keys.ledger(7))
     await aredis.delete(keys.ledger(7))
     for i, fields in rows:
         fields.update(change.get(int(fields["seq"]), {}))
@@ -72,7 +73,7 @@ async def test_forged_last_entry_or_truncation_disagrees_with_state(
     await rewrite(aredis, {5: forged})
     result = await store.verify(7)
     assert (result.ok, result.bad_seq) == (False, 5)
-    rows = await aredis.xrange(keys.ledger(7))
+    rows: Any = await aredis.xrange(keys.ledger(7))
     await aredis.xdel(keys.ledger(7), rows[-1][0])
     result = await store.verify(7)
     assert (result.ok, result.bad_seq, result.length) == (False, 5, 4)

@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 from test_bidding_support import MINUTE_MS, open_lot, paid_bidder
 
 from bidding import BidStore, LotLocked, LotNotFound, UnknownBidder
+from bidding.rules import MAX_FEN
 
 
 @pytest.fixture
@@ -183,3 +184,16 @@ async def test_works_with_a_bytes_client(redis_url: str) -> None:
         assert state is not None and state["leader_code"] == code
     finally:
         await client.aclose()
+
+
+async def test_large_amounts_stay_exact(store: BidStore) -> None:
+    start = MAX_FEN - 1_000
+    await open_lot(store, 1, start=start, inc=1_000)
+    a, b = await paid_bidder(store, 1, "a"), await paid_bidder(store, 1, "b")
+    assert (await store.place_bid(1, a, start)).ok
+    out = await store.place_bid(1, b, MAX_FEN)
+    assert out.ok and out.bid is not None and out.bid["amount"] == MAX_FEN
+    assert out.min_next == MAX_FEN + 1_000
+    assert (await store.verify(1)).ok
+    with pytest.raises(ValueError):
+        await store.place_bid(1, a, MAX_FEN + 1_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_extended_end() -> None:
     assert extended_end(7000, 10_000, 0) == 10_000
 
 
-def lot(**changes: object) -> LotSnapshot:
+def lot(**changes: Any) -> LotSnapshot:
     base = LotSnapshot(status="scheduled", starting_price=1000, increment=100, starts_at_ms=0,
                        ends_at_ms=10_000, extension_ms=0, current_price=1500, bid_count=2,
                        leader_code="AAAA", leader_rank=0)
