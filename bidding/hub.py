@@ -1,0 +1,170 @@
+"""One Redis pub/sub listener per process, fanning out to bounded per-connection queues.
+
+Each websocket gets a Subscription with a bounded queue. A subscriber that falls behind is
+never allowed to stall the others: its queue is cleared and marked overflowed, and its
+writer sends a fresh snapshot instead (or drops the client if it keeps falling behind).
+Viewer counts: every process writes its local count per channel into a Redis hash every
+few seconds and sums the fresh entries; cheap and approximate by design.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+Transform = Callable[[str, str], tuple[str | None, list[str]]]
+PRESENCE_INTERVAL = 2.0
+PRESENCE_STALE_MS = 7000
+
+
+@dataclass(eq=False)
+class Subscription:
+    channel: str
+    queue: asyncio.Queue[tuple[str, Any]]
+    overflows: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def offer(self, item: tuple[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.overflows += 1
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(("overflow", self.overflows))
+
+
+def identity(channel: str, data: str) -> tuple[str | None, list[str]]:
+    return None, [data]
+
+
+class Hub:
+    def __init__(self, redis: aioredis.Redis, transform: Transform = identity,
+                 queue_size: int = 256) -> None:
+        self.redis = redis
+        self.transform = transform
+        self.queue_size = queue_size
+        self.process_id = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self.subs: dict[str, set[Subscription]] = {}
+        self.counts: dict[str, int] = {}
+        self._pubsub: Any = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(f"hub:{self.process_id}")
+        self._tasks = [asyncio.create_task(self._listen(), name="hub-listener"),
+                       asyncio.create_task(self._presence_loop(), name="hub-presence")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        sub = Subscription(channel, asyncio.Queue(self.queue_size))
+        async with self._lock:
+            first = channel not in self.subs
+            self.subs.setdefault(channel, set()).add(sub)
+            if first:
+                await self._pubsub.subscribe(channel)
+        try:
+            yield sub
+        finally:
+            async with self._lock:
+                members = self.subs.get(channel, set())
+                members.discard(sub)
+                if not members:
+                    self.subs.pop(channel, None)
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.unsubscribe(channel)
+
+    def local_count(self, channel: str) -> int:
+        return len(self.subs.get(channel, ()))
+
+    def deliver(self, channel: str, item: tuple[str, Any]) -> None:
+        for sub in list(self.subs.get(channel, ())):
+            sub.offer(item)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # connection hiccup: back off, redis-py reconnects
+                log.exception("pub/sub listener error")
+                await asyncio.sleep(0.5)
+                continue
+            if not message or message.get("type") != "message":
+                continue
+            channel, data = message["channel"], message["data"]
+            try:
+                event_id, texts = self.transform(channel, data)
+            except Exception:
+                log.exception("bad event on %s", channel)
+                continue
+            self.deliver(channel, ("event", (event_id, texts)))
+
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_INTERVAL)
+            try:
+                await self.publish_presence()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("presence update failed")
+
+    async def publish_presence(self) -> None:
+        channels = set(self.subs) | {c for c, n in self.counts.items() if n}
+        now = int(time.time() * 1000)
+        for channel in channels:
+            key = f"{channel}:viewers"
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.hset(key, self.process_id, f"{self.local_count(channel)}|{now}")
+            pipe.expire(key, 30)
+            pipe.hgetall(key)
+            *_, entries = await pipe.execute()
+            total = viewer_total(entries, now)
+            if total != self.counts.get(channel):
+                self.counts[channel] = total
+                self.deliver(channel, ("viewers", total))
+            if not self.local_count(channel):
+                await self.redis.hdel(key, self.process_id)
+                self.counts.pop(channel, None)
+
+    async def viewers(self, channel: str) -> int:
+        entries = await self.redis.hgetall(f"{channel}:viewers")
+        return max(viewer_total(entries, int(time.time() * 1000)), self.local_count(channel))
+
+
+def viewer_total(entries: dict[str, str], now_ms: int) -> int:
+    total = 0
+    for value in entries.values():
+        count, _, ts = str(value).partition("|")
+        if ts and now_ms - int(ts) <= PRESENCE_STALE_MS:
+            total += int(count)
+    return total
+
+
+def json_text(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
