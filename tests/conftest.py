@@ -82,3 +82,56 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 os.environ.setdefault("PORTAL_TESTING", "1")
+
+
+# --- the portal, served for real -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="session")
+def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal under uvicorn in a subprocess (sandbox rules) on a free port."""
+    import sys
+
+    port = free_port()
+    data = tmp_path_factory.mktemp("portal-data")
+    env = dict(os.environ, REDIS_URL=redis_server, DATA_DIR=str(data), PORTAL_RULES="sandbox",
+               SECRET_KEY="test-secret-key")
+    log = open(data / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false",
+         "--log-level", "warning"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/api/openapi.json", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def portal(live_server: str, redis_url: str) -> str:
+    """A live portal over a freshly flushed Redis database."""
+    return live_server

@@ -1,0 +1,81 @@
+"""Helpers for portal tests: actors with their own cookie jars, lots relative to server time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import redis.asyncio as aioredis
+
+from portal.users import Users
+
+ID_NUMBER = "11010519491231002X"
+PASSWORD = "correct-horse-9"
+
+
+class Actor(httpx.Client):
+    username: str = ""
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def make_account(redis_url: str, username: str, role: str) -> None:
+    async def run() -> None:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        await Users(client).create({"username": username, "password": PASSWORD,
+                                    "real_name": username, "id_number": ID_NUMBER,
+                                    "phone": "13800138000"}, role=role)
+        await client.aclose()
+
+    asyncio.run(run())
+
+
+def actor(base: str, redis_url: str, username: str, role: str = "bidder") -> Actor:
+    """Create an account (bidders through the public API) and log in."""
+    client = Actor(base_url=base, timeout=20)
+    client.username = username
+    if role == "bidder":
+        r = client.post("/api/users", json={"username": username, "password": PASSWORD,
+                                            "real_name": "张三", "id_number": ID_NUMBER,
+                                            "phone": "13800138000"})
+        assert r.status_code == 201, r.text
+    else:
+        make_account(redis_url, username, role)
+    r = client.post("/api/session", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def lot_body(**overrides: Any) -> dict[str, Any]:
+    now = now_ms()
+    body: dict[str, Any] = {
+        "title": "朝阳区 测试住宅", "court": "北京市第一中级人民法院",
+        "case_number": "(2026)京01执1号", "property_type": "residential",
+        "district": "朝阳区", "address": "北京市朝阳区测试路1号", "area_m2": 88.5,
+        "appraisal_price": "1000000.00", "starting_price": "800000.00",
+        "increment": "10000.00", "deposit": "80000.00",
+        "starts_at": iso(now - 1000), "ends_at": iso(now + 10 * 60_000),
+        "extension_seconds": 300, "description": "测试",
+    }
+    body.update(overrides)
+    return body
+
+
+def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[Actor, str]:
+    """A bidder registered for the lot with the deposit paid; returns (client, code)."""
+    client = actor(base, redis_url, username)
+    reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
+    assert reg.status_code == 201, reg.text
+    pid = reg.json()["deposit"]["payment_id"]
+    paid = client.post(f"/api/payments/{pid}/confirm", json={})
+    assert paid.status_code == 200 and paid.json()["payment"]["status"] == "paid", paid.text
+    return client, reg.json()["bidder_code"]
