@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from livestream.hls import parse_media_playlist
 from livestream.ingest import IngestStore, ingest_routes, playback_routes
+from livestream.uvicorn_protocol import H11Protocol, HttpToolsProtocol
 
 KEYS = {"s3cret-key": "venue1"}
 FFMPEG = shutil.which("ffmpeg")
@@ -82,19 +83,25 @@ class Server:
 def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     started: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def make(**store_options: Any) -> Server:
+    def make(http: Any = HttpToolsProtocol, **store_options: Any) -> Server:
         root = tmp_path / "store"
         store = IngestStore(root, **store_options)
 
         async def resolve_key(key: str) -> str | None:
             return KEYS.get(key)
 
-        app = RequestLog(Starlette(routes=ingest_routes(store, resolve_key) + playback_routes(store)))
+        app = RequestLog(
+            Starlette(routes=ingest_routes(store, resolve_key) + playback_routes(store))
+        )
         port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", http=http
+        )
         server = uvicorn.Server(config)
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+        thread = threading.Thread(
+            target=loop.run_until_complete, args=(server.serve(),), daemon=True
+        )
         thread.start()
         deadline = time.monotonic() + 10
         while not server.started:
@@ -141,7 +148,10 @@ def ffprobe(url: str) -> dict[str, Any]:
     assert FFPROBE
     proc = subprocess.run(
         [FFPROBE, "-v", "error", "-show_streams", "-show_format", "-of", "json", url],
-        capture_output=True, text=True, timeout=20, check=True,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
     )
     return json.loads(proc.stdout)
 
@@ -296,7 +306,7 @@ def test_wrong_key_is_403_and_writes_nothing(make_server) -> None:
     "name",
     [
         "index0.exe", "index0.ts.tmp", "index.m3u8.tmp", ".hidden.ts", "a b.ts", "x" * 65 + ".ts",
-        "..", "...ts", "a.b.ts", "recording.m3u8", "rec_000000.ts", "index0.TS", "sub/index0.ts",
+        "...ts", "a.b.ts", "recording.m3u8", "rec_000000.ts", "index0.TS", "sub/index0.ts",
     ],
 )  # fmt: skip
 def test_bad_names_are_400(make_server, name: str) -> None:
@@ -379,3 +389,25 @@ def test_delete_removes_and_is_idempotent(make_server) -> None:
     assert httpx.delete(url).status_code == 204
     assert srv.files() == []
     assert httpx.delete(url).status_code == 204
+
+
+@pytest.mark.parametrize("protocol", [HttpToolsProtocol, H11Protocol])
+def test_upload_survives_client_closing_without_reading_the_response(make_server, protocol) -> None:
+    """What ffmpeg does without -http_persistent: send everything, close, never wait."""
+    srv = make_server(http=protocol)
+    host, port = srv.base.removeprefix("http://").split(":")
+    payload = b"G" * 50_000
+    for i in range(5):
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(
+                f"PUT /ingest/s3cret-key/index{i}.ts HTTP/1.1\r\nHost: x\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode()
+                + f"{len(payload):x}\r\n".encode()
+                + payload
+                + b"\r\n0\r\n\r\n"
+            )
+    deadline = time.monotonic() + 5
+    while len([n for n in srv.files() if n.endswith(".ts")]) < 5:
+        assert time.monotonic() < deadline, srv.files()
+        time.sleep(0.02)
+    assert all((srv.stream_dir / f"index{i}.ts").read_bytes() == payload for i in range(5))
