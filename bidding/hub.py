@@ -61,6 +61,7 @@ class Hub:
         self._pubsub: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
+        self._joined: dict[str, bool] = {}  # channels with new local subscribers to update
 
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
@@ -84,6 +85,7 @@ class Hub:
         async with self._lock:
             first = channel not in self.subs
             self.subs.setdefault(channel, set()).add(sub)
+            self._joined[channel] = True
             if first:
                 await self._pubsub.subscribe(channel)
         try:
@@ -145,7 +147,7 @@ class Hub:
             pipe.hgetall(key)
             *_, entries = await pipe.execute()
             total = viewer_total(entries, now)
-            if total != self.counts.get(channel):
+            if total != self.counts.get(channel) or self._joined.pop(channel, False):
                 self.counts[channel] = total
                 self.deliver(channel, ("viewers", total))
             if not self.local_count(channel):

@@ -135,3 +135,20 @@ def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def portal(live_server: str, redis_url: str) -> str:
     """A live portal over a freshly flushed Redis database."""
     return live_server
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Real headless Debian Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -36,7 +36,15 @@ def make_account(redis_url: str, username: str, role: str) -> None:
                                     "phone": "13800138000"}, role=role)
         await client.aclose()
 
-    asyncio.run(run())
+    run_async(run())
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a worker thread (Playwright's sync API owns this thread's loop)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def actor(base: str, redis_url: str, username: str, role: str = "bidder") -> Actor:

@@ -172,6 +172,7 @@ def raw_request(base: str, method: str, path: str, body: bytes = b"") -> int:
 @pytest.mark.skipif(FFMPEG is None or FFPROBE is None, reason="needs Debian ffmpeg/ffprobe")
 def test_ffmpeg_put_push_is_stored_cleaned_recorded_and_playable(make_server) -> None:
     srv = make_server(record=True, keep_segments=1)
+    assert FFMPEG is not None
     cmd = [
         FFMPEG, "-hide_banner", "-loglevel", "error", "-re",
         "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder
+from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder, run_async
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -83,7 +82,7 @@ def test_closer_closes_and_pushes_result(portal: str, redis_url: str, officer) -
         await redis.aclose()
         return int(lot["id"])
 
-    lot_id = asyncio.run(short_lot())
+    lot_id = run_async(short_lot())
     bidder, code = paid_bidder(portal, redis_url, lot_id, "closer_bidder")
     with connect(ws_url(portal, lot_id)) as ws:
         next_of(ws, "snapshot")

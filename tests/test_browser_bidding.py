@@ -1,0 +1,55 @@
+"""Two bidders in two real Chromium contexts: one bids, the other sees it live; the end extends."""
+
+from __future__ import annotations
+
+import time
+
+from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms, paid_bidder
+
+
+def login(page, base: str, username: str, lot_id: int) -> None:
+    page.goto(f"{base}/login?next=/lots/{lot_id}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{base}/lots/{lot_id}")
+
+
+def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, tmp_path) -> None:
+    officer = actor(portal, redis_url, "officer_b", role="officer")
+    lot = officer.post("/api/lots", json=lot_body(ends_at=iso(now_ms() + 120_000))).json()
+    paid_bidder(portal, redis_url, lot["id"], "browser_a")
+    paid_bidder(portal, redis_url, lot["id"], "browser_b")
+    errors: list[str] = []
+    pages, contexts = [], []
+    for name in ("browser_a", "browser_b"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        login(page, portal, name, lot["id"])
+        page.wait_for_function("window.lotState && window.lotState.lastEventId !== null")
+        pages.append(page)
+    a, b = pages
+    ends_before = b.get_attribute("#countdown", "data-ends-at")
+    a.fill("#bid-amount", "800000.00")
+    clicked = time.monotonic()
+    a.click("#bid-submit")
+    b.wait_for_function("document.querySelector('#current-price').textContent.includes('800,000')",
+                        timeout=5000)
+    seen_after = time.monotonic() - clicked
+    assert "800,000.00" in b.inner_text("#bid-list")
+    b.wait_for_function(
+        f"document.querySelector('#countdown').dataset.endsAt > '{ends_before}'", timeout=5000)
+    assert a.inner_text("#bid-message").startswith("出价成功")
+    # the other bidder answers; the first sees it
+    b.click("#bid-submit")  # the form holds the minimum next bid
+    a.wait_for_function("document.querySelector('#current-price').textContent.includes('810,000')",
+                        timeout=5000)
+    assert "1" == b.inner_text("#viewers") or int(b.inner_text("#viewers")) >= 1
+    a.screenshot(path=str(tmp_path / "lot-a.png"), full_page=True)
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+    print(f"bid seen by the other browser after {seen_after:.3f}s (click to render)")
