@@ -19,8 +19,12 @@ fi
 STAMP="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$STAMP" ]; then
   echo "Installing the portal and its dependencies into $VENV" >&2
-  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q -e "$ROOT[test,dev]" >&2
+  if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
+         "$VENV/bin/python" -m pip install -q -e "$ROOT[test,dev]"; } >"$VENV/install.log" 2>&1; then
+    tail -n 40 "$VENV/install.log" >&2
+    echo "Installing into $VENV failed; full log: $VENV/install.log" >&2
+    exit 1
+  fi
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi
