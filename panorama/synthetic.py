@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
 from panorama._types import u8
-from panorama.geometry import equirect_yaw_pitch
+from panorama.geometry import direction, equirect_yaw_pitch
 
 F32 = NDArray[np.float32]
 U8 = NDArray[np.uint8]
@@ -293,3 +293,19 @@ def _add_noise(rgb: U8, rng: np.random.Generator) -> U8:
         strip = rgb[top : top + NOISE]
         strip[:] = cv2.add(strip, band[: strip.shape[0]], dtype=cv2.CV_8U)
     return rgb
+
+
+def direction_colour(r: F32, u: F32, f: F32) -> NDArray[np.float32]:
+    """Colour coding a unit direction: RGB = 128 + 120 * (right, up, forward)."""
+    return np.stack(np.broadcast_arrays(128 + 120 * r, 128 + 120 * u, 128 + 120 * f), axis=-1)
+
+
+def render_direction_chart(width: int = 2048) -> Image.Image:
+    """A calibration panorama whose colour at every pixel encodes its direction.
+
+    Smooth everywhere (no seam at the back, no singularity at the poles), so any
+    mis-oriented or mirrored face is obvious numerically and visually.
+    """
+    yaw, pitch = equirect_yaw_pitch(width, width // 2)
+    r, u, f = direction(yaw, pitch)
+    return Image.fromarray(np.rint(direction_colour(r, u, f)).astype(np.uint8), "RGB")
