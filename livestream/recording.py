@@ -10,6 +10,7 @@ Not thread-safe: the store serialises calls per stream.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -25,16 +26,6 @@ RECORDING_PREFIX = "rec_"
 
 log = logging.getLogger(__name__)
 
-FileKey = tuple[int, int]  # (size, mtime_ns): survives hard links and shutil.copy2
-
-
-def file_key(path: Path) -> FileKey | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
-
 
 def link_or_copy(src: Path, dst: Path) -> None:
     dst.unlink(missing_ok=True)
@@ -45,13 +36,17 @@ def link_or_copy(src: Path, dst: Path) -> None:
 
 
 class Recording:
-    def __init__(self, directory: Path, *, remember: int = 256) -> None:
+    """Segments are told apart by content (size + BLAKE2 digest), so a re-uploaded or re-listed
+    segment is recorded once while a reused name with new content is recorded again."""
+
+    def __init__(self, directory: Path, *, remember: int = 64) -> None:
         self.dir = directory
         self.path = directory / RECORDING_PLAYLIST
         self.segments: list[Segment] = []
         self.ended = False
-        self._seen: deque[FileKey] = deque(maxlen=remember)
-        self._map_key: FileKey | None = None
+        self._seen: deque[str] = deque(maxlen=remember)
+        self._digests: dict[tuple[str, int, int, int], str] = {}
+        self._map_key: str | None = None
         self._map_uri: str | None = None
         self._maps = 0
         self._last_sequence: int | None = None
@@ -66,12 +61,12 @@ class Recording:
         self.ended = parsed.ended
         self._maps = len(parsed.map_uris)
         for seg in self.segments[-(self._seen.maxlen or 0) :]:
-            key = file_key(self.dir / seg.uri)
+            key = self._content_key(self.dir / seg.uri)
             if key:
                 self._seen.append(key)
         if self.segments and self.segments[-1].map_uri:
             self._map_uri = self.segments[-1].map_uri
-            self._map_key = file_key(self.dir / self._map_uri)
+            self._map_key = self._content_key(self.dir / self._map_uri)
 
     def add_from(self, live: MediaPlaylist) -> int:
         """Append the live playlist's segments not recorded yet; return how many were added."""
@@ -82,7 +77,7 @@ class Recording:
             src = self.dir / seg.uri
             if "/" in seg.uri or seg.uri.startswith(".") or seg.uri.startswith(RECORDING_PREFIX):
                 continue
-            key = file_key(src)
+            key = self._content_key(src)
             if key is None:
                 log.warning("recording: segment %s listed but missing", src)
                 continue
@@ -105,7 +100,7 @@ class Recording:
     def _record_map(self, live_map: str | None) -> str | None:
         if not live_map or "/" in live_map or live_map.startswith("."):
             return None
-        key = file_key(self.dir / live_map)
+        key = self._content_key(self.dir / live_map)
         if key is None:
             return self._map_uri
         if key != self._map_key:
@@ -114,6 +109,19 @@ class Recording:
             link_or_copy(self.dir / live_map, self.dir / name)
             self._map_key, self._map_uri = key, name
         return self._map_uri
+
+    def _content_key(self, path: Path) -> str | None:
+        try:
+            st = path.stat()
+            ident = (path.name, st.st_ino, st.st_size, st.st_mtime_ns)
+            if ident not in self._digests:
+                digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+                self._digests[ident] = f"{st.st_size}:{digest}"
+                if len(self._digests) > 4 * (self._seen.maxlen or 64):
+                    del self._digests[next(iter(self._digests))]
+        except OSError:
+            return None
+        return self._digests[ident]
 
     def render(self) -> str:
         return render(
