@@ -97,18 +97,18 @@ def _cmd_info(args: argparse.Namespace) -> int:
         total_bytes += _describe_image(folder / manifest[key], key)
         total_files += 1
     total_bytes += _describe_image(folder / manifest["base"]["path"], "base")
-    print(f"total:   {total_files + 1} files, {_size(total_bytes)} (plus manifest.json)")
+    print(f"total:   {total_files} files, {_size(total_bytes)} (plus manifest.json)")
     return 0
 
 
 def _describe_image(path: Path, label: str) -> int:
     if not path.is_file():
-        print(f"{label + ':':<9}{path.name} MISSING")
+        print(f"{label + ':':<11}{path.name} MISSING")
         return 0
     with Image.open(path) as img:
         width, height = img.size
     size = path.stat().st_size
-    print(f"{label + ':':<9}{path.name} {width}x{height}, {_size(size)}")
+    print(f"{label + ':':<11}{path.name} {width}x{height}, {_size(size)}")
     return size
 
 
