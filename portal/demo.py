@@ -82,6 +82,24 @@ def facade_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
+def car_photo(seed: int) -> bytes:
+    """A simple rendered car for the vehicle lot."""
+    w, h = 960, 640
+    img = Image.new("RGB", (w, h), (226, 230, 236))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([0, 470, w, h], fill=(120, 120, 124))
+    draw.rounded_rectangle([150, 300, 810, 460], radius=40, fill=(40, 44, 52))
+    draw.polygon([(300, 300), (380, 200), (600, 200), (690, 300)], fill=(40, 44, 52))
+    draw.polygon([(330, 295), (395, 215), (480, 215), (480, 295)], fill=(150, 190, 220))
+    draw.polygon([(500, 295), (500, 215), (590, 215), (655, 295)], fill=(150, 190, 220))
+    for cx in (290, 670):
+        draw.ellipse([cx - 70, 400, cx + 70, 540], fill=(20, 20, 20))
+        draw.ellipse([cx - 35, 435, cx + 35, 505], fill=(170, 170, 170))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def lot_input(i: int, spec: tuple[Any, ...], now: int, photo: str) -> dict[str, Any]:
     title, district, ptype, area, appraisal, address, timing = spec
     start = (appraisal * 70 // 100 // 1000 + 1) * 1000 if appraisal > 1_000_000 else \
@@ -141,7 +159,8 @@ async def load_demo(state: Any) -> str:
     media = state.settings.data_dir / "media"
     ended: list[dict[str, Any]] = []
     for i, spec in enumerate(LOTS):
-        photo = save_photo(facade_photo(i), media)
+        picture = car_photo(i) if spec[2] == "vehicle" else facade_photo(i)
+        photo = save_photo(picture, media)
         lot = await state.lots.create(lot_input(i, spec, now, photo), officer, "sandbox",
                                       check=not spec[-1].startswith("ended"))
         timing = spec[-1]
