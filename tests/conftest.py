@@ -142,9 +142,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Real headless Debian Chromium driven by Playwright."""
+    """Real headless Debian Chromium driven by Playwright.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread, which
+    would break asyncio.run() in tests of other modules.
+    """
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or "/usr/bin/chromium"
