@@ -74,7 +74,8 @@ class SecurityMiddleware:
             return 403, "bad_origin", "Cross-origin requests are not accepted"
         has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        if (has_body or scope["method"] in {"POST", "PUT", "PATCH"}) and ctype != "application/json":
+        needs_json = has_body or scope["method"] in {"POST", "PUT", "PATCH"}
+        if needs_json and ctype != "application/json":
             if scope["method"] == "DELETE" and not has_body:
                 return None
             return 415, "unsupported_media_type", "The API accepts only application/json bodies"

@@ -6,9 +6,10 @@ from typing import Any
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
-ERROR = {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"],
-         "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                        "min_next": MONEY}}}}
+ERROR = {"type": "object", "properties": {"error": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                   "min_next": MONEY}}}}
 STATE = {"type": "object", "properties": {
     "status": {"enum": ["upcoming", "live", "sold", "failed", "cancelled"]},
     "current_price": {**MONEY, "nullable": True}, "leader_code": {"type": ["string", "null"]},

@@ -28,7 +28,8 @@ def test_accounts_sessions_and_cookie_flags(portal: str, redis_url: str) -> None
     bad = c.post("/api/users", json={**body, "username": "x2", "id_number": "110105194912310021"})
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] in ("invalid_username", "invalid_id_number")
-    bad_id = c.post("/api/users", json={**body, "username": "wang", "id_number": "110105194912310021"})
+    bad_id = c.post("/api/users",
+                    json={**body, "username": "wang", "id_number": "110105194912310021"})
     assert bad_id.json()["error"]["code"] == "invalid_id_number"
     wrong = c.post("/api/session", json={"username": "li_si", "password": "nope-nope-1"})
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "bad_credentials"
@@ -51,7 +52,8 @@ def test_api_accepts_only_json_and_same_origin(portal: str, redis_url: str) -> N
     cross = c.post("/api/session", json={"username": "a", "password": "b"},
                    headers={"Origin": "https://evil.example"})
     assert cross.status_code == 403 and cross.json()["error"]["code"] == "bad_origin"
-    broken = c.post("/api/session", content=b"{not json", headers={"Content-Type": "application/json"})
+    broken = c.post("/api/session", content=b"{not json",
+                    headers={"Content-Type": "application/json"})
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_json"
 
 
@@ -91,7 +93,8 @@ def test_search_and_filters(officer: httpx.Client, portal: str) -> None:
                starts_at=iso(now + 3600_000), ends_at=iso(now + 7200_000))
     c = httpx.Client(base_url=portal)
     assert c.get("/api/lots").json()["total"] == 3
-    assert [i["title"] for i in c.get("/api/lots?district=海淀区").json()["items"]] == ["海淀区 学区房"]
+    haidian = c.get("/api/lots?district=海淀区").json()["items"]
+    assert [i["title"] for i in haidian] == ["海淀区 学区房"]
     assert c.get("/api/lots?type=vehicle").json()["items"][0]["property_type"] == "vehicle"
     assert c.get("/api/lots?status=upcoming").json()["items"][0]["title"] == "西城区 公寓"
     assert c.get("/api/lots?status=live").json()["total"] == 2
@@ -112,9 +115,9 @@ def test_full_bidding_path_and_refusal_codes(portal: str, redis_url: str,
     reg = a.post(f"/api/lots/{lid}/registrations", json={})
     assert reg.status_code == 201
     code = reg.json()["bidder_code"]
+    pid = reg.json()["deposit"]["payment_id"]
     assert len(code) == 4 and reg.json()["deposit"] == {
-        "amount": "80000.00", "status": "pending", "payment_id": reg.json()["deposit"]["payment_id"],
-        "pay_url": f"/pay/{reg.json()['deposit']['payment_id']}"}
+        "amount": "80000.00", "status": "pending", "payment_id": pid, "pay_url": f"/pay/{pid}"}
     assert a.post(f"/api/lots/{lid}/registrations", json={}).status_code == 200  # idempotent
     unpaid = a.post(f"/api/lots/{lid}/bids", json={"amount": "800000"})
     assert unpaid.status_code == 403 and unpaid.json()["error"]["code"] == "deposit_unpaid"

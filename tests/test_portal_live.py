@@ -61,7 +61,8 @@ def test_resume_replays_every_missed_event(portal: str, redis_url: str, officer)
     # the connection drops; bids go on
     for n, client in enumerate([b, a, b, a]):
         amount = 810000 + n * 10000
-        assert client.post(f"/api/lots/{lot['id']}/bids", json={"amount": amount}).status_code == 201
+        r = client.post(f"/api/lots/{lot['id']}/bids", json={"amount": amount})
+        assert r.status_code == 201
     with connect(ws_url(portal, lot["id"])) as ws:
         next_of(ws, "snapshot")
         ws.send(json.dumps({"type": "resume", "last_event_id": last}))
