@@ -5,12 +5,16 @@ beside the live files, so the encoder's DELETEs and the store's live cleanup nev
 recording, and an encoder that restarts and reuses `index0.ts` cannot overwrite it.
 fMP4 init sections are linked as `rec_init_NNNN.mp4`. While the stream runs the playlist is an
 EVENT playlist; `finish()` turns it into a VOD playlist ending with #EXT-X-ENDLIST.
-Not thread-safe: the store serialises calls per stream.
+Not thread-safe: the store serialises calls per stream (an asyncio lock in the process and an
+advisory file lock on the stream folder across processes). The playlist plus a small
+`.recording.state` file are the whole state: another worker picks it up by reloading when the
+playlist on disk is not the one this object last wrote (see `stale()`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -23,6 +27,7 @@ from livestream.hls import render_media_playlist as render
 
 RECORDING_PLAYLIST = "recording.m3u8"
 RECORDING_PREFIX = "rec_"
+STATE_FILE = ".recording.state"
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +55,33 @@ class Recording:
         self._map_uri: str | None = None
         self._maps = 0
         self._last_sequence: int | None = None
+        self._signature: tuple[int, int, int] | None = None
         self._load()
 
+    def _disk_signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def stale(self) -> bool:
+        """True if the playlist on disk is not what this object loaded or last wrote
+        (another process recorded in between): reload before adding."""
+        return self._disk_signature() != self._signature
+
+    def reloaded(self) -> Recording:
+        fresh = Recording(self.dir, remember=self._seen.maxlen or 64)
+        fresh._digests.update(self._digests)
+        return fresh
+
     def _load(self) -> None:
+        self._signature = self._disk_signature()
+        try:
+            state = json.loads((self.dir / STATE_FILE).read_text("utf-8"))
+            self._last_sequence = int(state["last_sequence"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self._last_sequence = None
         try:
             parsed = parse_media_playlist(self.path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, PlaylistError):
@@ -129,9 +158,13 @@ class Recording:
         )
 
     def write(self) -> None:
+        state = self.dir / f"{STATE_FILE}.part"
+        state.write_text(json.dumps({"last_sequence": self._last_sequence}), "utf-8")
+        os.replace(state, self.dir / STATE_FILE)
         tmp = self.dir / f".{RECORDING_PLAYLIST}.part"
         tmp.write_text(self.render(), "utf-8")
         os.replace(tmp, self.path)
+        self._signature = self._disk_signature()
 
     def finish(self) -> None:
         self.ended = True

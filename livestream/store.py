@@ -6,18 +6,24 @@ After each playlist upload, segments that no playlist references any more are de
 the `keep_segments` newest (players may still be fetching them); in record mode every new
 segment is first added to the stream's `recording.m3u8` (see livestream.recording).
 
-State (locks, recordings) lives in this process: run the ingest routes in one worker.
+Several worker processes (or hosts sharing the folder over a POSIX file system) may serve the
+ingest routes at once: per-stream housekeeping runs under an advisory `fcntl.flock` on
+`<root>/.<stream>.lock` besides the in-process asyncio lock, and the recording's state is on disk
+(`recording.m3u8` + `.recording.state`), reloaded whenever another process changed it.
+Segment and playlist files themselves are written atomically (temp file + rename).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import os
 import re
 import secrets
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Iterator
 from pathlib import Path
 
 import aiofiles
@@ -115,6 +121,16 @@ class IngestStore:
     def _lock(self, stream_id: str) -> asyncio.Lock:
         return self._locks.setdefault(stream_id, asyncio.Lock())
 
+    def _recording(self, stream_id: str) -> Recording:
+        """The stream's recording, reloaded if another process wrote it (call under the lock)."""
+        rec = self._recordings.get(stream_id)
+        if rec is None:
+            rec = Recording(self.stream_dir(stream_id))
+        elif rec.stale():
+            rec = rec.reloaded()
+        self._recordings[stream_id] = rec
+        return rec
+
     # -- operations ------------------------------------------------------------------------
 
     async def put(
@@ -157,15 +173,17 @@ class IngestStore:
         """End the stream's recording (#EXT-X-ENDLIST); its path, or None if nothing recorded."""
         directory = self.stream_dir(stream_id)
         async with self._lock(stream_id):
-            rec = self._recordings.get(stream_id)
-            if rec is None:
-                if not (directory / RECORDING_PLAYLIST).exists():
-                    return None
-                rec = self._recordings[stream_id] = Recording(directory)
-            await run_in_threadpool(self._finish_recording, rec)
+            if not (directory / RECORDING_PLAYLIST).exists():
+                return None
+            return await run_in_threadpool(self._finish_recording, stream_id)
+
+    def _finish_recording(self, stream_id: str) -> Path:
+        with stream_file_lock(self.root, stream_id):
+            rec = self._recording(stream_id)
+            self._close_recording(rec)
             return rec.path
 
-    def _finish_recording(self, rec: Recording) -> None:
+    def _close_recording(self, rec: Recording) -> None:
         # Encoders may upload the final playlist while its last segment is still in flight:
         # take one more look at the live playlists before closing the recording.
         for path in sorted(rec.dir.glob("*.m3u8")):
@@ -179,14 +197,12 @@ class IngestStore:
     # -- housekeeping (runs in a worker thread, under the stream's lock) -------------------
 
     def _after_playlist(self, stream_id: str, playlist: MediaPlaylist) -> None:
-        directory = self.stream_dir(stream_id)
-        if self.record and playlist.segments:
-            rec = self._recordings.get(stream_id)
-            if rec is None:
-                rec = self._recordings[stream_id] = Recording(directory)
-            if rec.add_from(playlist):
-                rec.write()
-        self.cleanup(stream_id)
+        with stream_file_lock(self.root, stream_id):
+            if self.record and playlist.segments:
+                rec = self._recording(stream_id)
+                if rec.add_from(playlist):
+                    rec.write()
+            self.cleanup(stream_id)
 
     def cleanup(self, stream_id: str) -> list[str]:
         """Delete unreferenced live segments beyond the newest `keep_segments`; return names."""
@@ -222,6 +238,19 @@ class IngestStore:
         if removed:
             log.debug("stream %s: removed %d old segments", stream_id, len(removed))
         return removed
+
+
+@contextlib.contextmanager
+def stream_file_lock(root: Path, stream_id: str) -> Iterator[None]:
+    """An exclusive advisory lock on `<root>/.<stream>.lock`, shared by every process on the
+    host (outside the stream folder, so listings and cleanup never see it)."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / f".{stream_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 async def _read_limited(chunks: AsyncIterable[bytes], limit: int, name: str) -> bytes:

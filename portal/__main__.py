@@ -13,6 +13,10 @@ from collections.abc import AsyncIterator, Iterator
 from portal.redis import EmbeddedRedis, connect
 from portal.settings import load_settings
 
+# ffmpeg's HLS muxer closes the socket right after each PUT body; this protocol still serves
+# such a request (stock uvicorn drops it). See livestream/uvicorn_protocol.py.
+INGEST_SAFE_HTTP = "livestream.uvicorn_protocol:HttpToolsProtocol"
+
 
 @contextlib.contextmanager
 def redis_url_for_cli() -> Iterator[str]:
@@ -58,7 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
                     workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
                     ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
-                    proxy_headers=True)
+                    proxy_headers=True, http=INGEST_SAFE_HTTP)
     return 0
 
 

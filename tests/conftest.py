@@ -117,6 +117,7 @@ def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false",
+         "--http", "livestream.uvicorn_protocol:HttpToolsProtocol",
          "--log-level", "warning"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
