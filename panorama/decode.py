@@ -184,3 +184,19 @@ def _flatten_alpha(rgba: NDArray[np.uint8]) -> Bgr:
         rgb = (strip[..., :3].astype(np.uint16) * alpha + 127) // 255
         out[top : top + _STRIP_ROWS] = rgb[..., ::-1]
     return out
+
+
+def decode_jpeg_preview(header: Header, width: int) -> Bgr:
+    """A width x width/2 BGR preview using libjpeg's DCT scaling (Pillow draft mode).
+
+    Decoding at 1/2, 1/4 or 1/8 scale skips most of the work, so this runs alongside the
+    full-resolution decode almost for free.
+    """
+    with Image.open(io.BytesIO(header.data)) as img:
+        img.draft("RGB", (width, width // 2))
+        img.load()
+        rgb = np.asarray(img.convert("RGB"))
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    if bgr.shape[:2] != (width // 2, width):
+        bgr = cv2.resize(bgr, (width, width // 2), interpolation=cv2.INTER_AREA)
+    return u8(bgr)

@@ -138,17 +138,24 @@ def equirect_yaw_pitch(width: int, height: int) -> tuple[Array, Array]:
     return yaw, pitch
 
 
-def face_to_equirect_maps(face: str, n: int, width: int, height: int) -> tuple[Array, Array]:
+def face_to_equirect_maps(
+    face: str, n: int, width: int, height: int, block: int = 256
+) -> tuple[Array, Array]:
     """cv2.remap maps sampling an equirect (width x height) into an ``n`` x ``n`` face.
 
     x may fall outside [0, width) at the back seam (remap with BORDER_WRAP); y is clamped.
+    Computed in blocks of rows so temporaries stay small.
     """
     c = face_coords(n)
-    r, u, f = face_vectors(face, c[None, :], c[:, None])
-    yaw, pitch = yaw_pitch(r, u, f)
-    x, y = equirect_xy(yaw, pitch, width, height)
-    np.clip(y, 0, height - 1, out=y)
-    return x, y
+    map_x = np.empty((n, n), np.float32)
+    map_y = np.empty((n, n), np.float32)
+    for top in range(0, n, block):
+        rows = slice(top, top + block)
+        r, u, f = face_vectors(face, c[None, :], c[rows, None])
+        yaw, pitch = yaw_pitch(r, u, f)
+        map_x[rows], map_y[rows] = equirect_xy(yaw, pitch, width, height)
+    np.clip(map_y, 0, height - 1, out=map_y)
+    return map_x, map_y
 
 
 def direction_to_face(r: Array, u: Array, f: Array) -> tuple[NDArray[np.int64], Array, Array]:

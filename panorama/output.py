@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,15 +30,15 @@ def write_jpeg(path: Path, image: Bgr, quality: int) -> None:
     path.write_bytes(encode_jpeg(image, quality))
 
 
-def tile_jobs(level: Level, faces: dict[str, Bgr], tile_size: int) -> Iterator[tuple[str, Bgr]]:
-    """(relative path, tile view) for every tile of one level."""
-    for face in FACES:
-        image = faces[face]
-        for row in range(level.tiles_per_side):
-            for col in range(level.tiles_per_side):
-                y, x = row * tile_size, col * tile_size
-                tile = image[y : y + tile_size, x : x + tile_size]
-                yield tile_path(level.index, face, row, col), tile
+def face_tiles(level: Level, face: str, image: Bgr, tile_size: int) -> Iterator[tuple[str, Bgr]]:
+    """(relative path, tile view) for every tile of one face at one level."""
+    for row in range(level.tiles_per_side):
+        for col in range(level.tiles_per_side):
+            y, x = row * tile_size, col * tile_size
+            yield (
+                tile_path(level.index, face, row, col),
+                image[y : y + tile_size, x : x + tile_size],
+            )
 
 
 def make_tile_dirs(root: Path, levels: list[Level]) -> None:
@@ -47,19 +47,49 @@ def make_tile_dirs(root: Path, levels: list[Level]) -> None:
             (root / str(level.index) / face).mkdir(parents=True, exist_ok=True)
 
 
-def write_all(
-    root: Path, jobs: list[tuple[str, Bgr]], quality: int, on_done: TileDone | None = None
-) -> None:
-    """Encode and write files in a thread pool (cv2 releases the GIL while encoding).
+class JpegWriter:
+    """Encodes and writes JPEGs on a thread pool while the caller keeps computing.
 
-    ``on_done`` is called from the calling thread after each file, with the count so far.
+    cv2.imencode releases the GIL, so encoding overlaps projection.  ``on_done(count)`` is
+    only ever called from the caller's thread, in :meth:`finish`.
     """
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pano-jpeg") as pool:
-        futures = [pool.submit(write_jpeg, root / rel, img, quality) for rel, img in jobs]
-        for done, future in enumerate(as_completed(futures), start=1):
+
+    def __init__(self, root: Path, quality: int, on_done: TileDone | None = None) -> None:
+        self.root = root
+        self.quality = quality
+        self.on_done = on_done
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pano-jpeg")
+        self.pending: set[Future[None]] = set()
+        self.done = 0
+
+    def __enter__(self) -> JpegWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, jobs: Iterable[tuple[str, Bgr]]) -> None:
+        for rel, image in jobs:
+            self.pending.add(self.pool.submit(write_jpeg, self.root / rel, image, self.quality))
+        self.poll()
+
+    def poll(self) -> None:
+        """Surface the first error early, without blocking (progress is left to finish)."""
+        for future in [f for f in self.pending if f.done()]:
+            self.pending.discard(future)
             future.result()
-            if on_done is not None:
-                on_done(done)
+            self.done += 1
+
+    def finish(self) -> None:
+        """Wait for every submitted file, reporting progress as files complete."""
+        if self.on_done is not None:
+            self.on_done(self.done)
+        for future in as_completed(list(self.pending)):
+            self.pending.discard(future)
+            future.result()
+            self.done += 1
+            if self.on_done is not None:
+                self.on_done(self.done)
 
 
 @contextmanager

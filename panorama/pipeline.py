@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from panorama import project
+from panorama._memory import release_memory
 from panorama._types import Bgr
-from panorama.decode import decode
+from panorama.decode import Header, decode, decode_jpeg_preview
 from panorama.errors import PanoramaError
 from panorama.geometry import FACES, Level, face_size_for_width, is_power_of_two, plan_levels
 from panorama.manifest import (
@@ -22,7 +24,7 @@ from panorama.manifest import (
     read_manifest,
     write_manifest,
 )
-from panorama.output import make_tile_dirs, publish, staging_dir, tile_jobs, write_all
+from panorama.output import JpegWriter, face_tiles, make_tile_dirs, publish, staging_dir
 from panorama.sources import Inputs, Source, load_inputs
 
 Progress = Callable[[float, str], None]
@@ -53,8 +55,25 @@ class _Reporter:
         if self.callback is not None:
             self.callback(self.last, stage)
 
-    def span(self, start: float, end: float, stage: str, total: int) -> Callable[[int], None]:
-        return lambda done: self(start + (end - start) * done / max(total, 1), stage)
+
+class _WorkMeter:
+    """Progress over projection and encoding together (they overlap), half weight each."""
+
+    def __init__(self, report: _Reporter, files: int, start: float = 0.25, end: float = 0.97):
+        self.report, self.files, self.start, self.end = report, files, start, end
+        self.faces_done = 0
+
+    def face_done(self, writer: JpegWriter, stage: str) -> None:
+        self.faces_done += 1
+        writer.poll()
+        self._report(writer.done, stage)
+
+    def file_done(self, files_done: int) -> None:
+        self._report(files_done, "tiles")
+
+    def _report(self, files_done: int, stage: str) -> None:
+        work = 0.5 * self.faces_done / len(FACES) + 0.5 * files_done / self.files
+        self.report(self.start + (self.end - self.start) * work, stage)
 
 
 def build(
@@ -70,6 +89,8 @@ def build(
 
     ``source`` is an equirectangular JPEG/PNG, a folder holding six faces named
     left/front/right/back/top/bottom (.jpg/.jpeg/.png), or a list of those six paths.
+    ``progress(fraction, stage)`` is called from the calling thread; raising from it
+    cancels the build (nothing is left behind).
     """
     _check_options(tile_size, quality, max_face)
     report = _Reporter(progress)
@@ -81,13 +102,21 @@ def build(
         report(1.0, "done")
         return BuildResult(pano_id, final, read_manifest(final), reused=True)
     levels = _levels(inputs, tile_size, max_face)
-    faces, preview = _project(inputs, levels[-1].face_size, report)
     manifest = make_manifest(pano_id, levels, tile_size, quality, _source_info(inputs), BASE_FACE)
-    with staging_dir(final) as tmp:
-        _write_outputs(tmp, levels, faces, preview, tile_size, quality, report)
-        write_manifest(tmp, manifest)
-        report(0.98, "publishing")
-        reused = not publish(tmp, final)
+    meter = _WorkMeter(report, sum(level.tile_count for level in levels) + 3)
+    try:
+        with (
+            staging_dir(final) as tmp,
+            JpegWriter(tmp, quality, meter.file_done) as writer,
+        ):
+            make_tile_dirs(tmp, levels)
+            _produce(inputs, levels, tile_size, writer, meter)
+            writer.finish()
+            write_manifest(tmp, manifest)
+            report(0.98, "publishing")
+            reused = not publish(tmp, final)
+    finally:
+        release_memory()
     report(1.0, "done")
     return BuildResult(pano_id, final, read_manifest(final) if reused else manifest, reused)
 
@@ -117,62 +146,73 @@ def _levels(inputs: Inputs, tile_size: int, max_face: int | None) -> list[Level]
     return levels
 
 
-def _project(inputs: Inputs, size: int, report: _Reporter) -> tuple[Faces, Bgr]:
-    """Largest-level faces plus the equirectangular preview."""
+def _produce(
+    inputs: Inputs, levels: list[Level], tile_size: int, writer: JpegWriter, meter: _WorkMeter
+) -> None:
+    """Project the largest level (its tiles are encoded as each face appears), then the rest."""
+    top = levels[-1]
     if inputs.kind == "cubemap":
-        return _faces_from_cube(inputs, size, report)
-    report(0.02, "decoding")
-    equi = decode(inputs.first, "input")
-    report(0.25, "projecting")
-    work = project.fit_equirect(equi, size)
-    del equi
-    preview = project.equirect_preview(work, PREVIEW_WIDTH)
-    step = report.span(0.25, 0.45, "projecting", len(FACES))
+        faces, preview = _faces_from_cube(inputs, top, tile_size, writer, meter)
+    else:
+        faces, preview = _faces_from_equirect(inputs.first, top, tile_size, writer, meter)
+    writer.submit([(PREVIEW_NAME, preview)])
+    for level in reversed(levels[:-1]):
+        faces = {f: project.downscale(img, level.face_size) for f, img in faces.items()}
+        for face in FACES:
+            writer.submit(face_tiles(level, face, faces[face], tile_size))
+    writer.submit(
+        [
+            (THUMB_NAME, project.thumbnail(faces["front"])),
+            (BASE_NAME, project.cube_stripe(faces, BASE_FACE)),
+        ]
+    )
+
+
+def _faces_from_equirect(
+    header: Header, top: Level, tile_size: int, writer: JpegWriter, meter: _WorkMeter
+) -> tuple[Faces, Bgr]:
+    size = top.face_size
+    meter.report(0.02, "decoding")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pano-side") as side:
+        # Meanwhile on the other core: the preview (JPEG DCT scaling), then remap tables.
+        preview_job = (
+            side.submit(decode_jpeg_preview, header, PREVIEW_WIDTH)
+            if header.format == "JPEG"
+            else None
+        )
+        side.submit(project.face_maps, size)
+        work = project.fit_equirect(decode(header, "input"), size)
+        meter.report(0.25, "projecting")
+        preview = _preview(preview_job, work)
     faces: Faces = {}
-    for i, face in enumerate(FACES, start=1):
+    for face in FACES:
         faces[face] = project.equirect_to_face(work, face)
-        step(i)
+        writer.submit(face_tiles(top, face, faces[face], tile_size))
+        meter.face_done(writer, "projecting")
     return faces, preview
 
 
-def _faces_from_cube(inputs: Inputs, size: int, report: _Reporter) -> tuple[Faces, Bgr]:
-    step = report.span(0.02, 0.45, "decoding", len(FACES))
+def _preview(job: Future[Bgr] | None, work: Bgr) -> Bgr:
+    """The draft-mode preview, or one resized from the decoded image (PNG, odd JPEGs)."""
+    try:
+        if job is not None:
+            return job.result()
+    except Exception:  # noqa: BLE001 - any draft failure: fall back to the full image
+        pass
+    return project.equirect_preview(work, PREVIEW_WIDTH)
+
+
+def _faces_from_cube(
+    inputs: Inputs, top: Level, tile_size: int, writer: JpegWriter, meter: _WorkMeter
+) -> tuple[Faces, Bgr]:
+    meter.start = 0.02
     faces: Faces = {}
-    for i, (face, header) in enumerate(inputs.headers.items(), start=1):
-        faces[face] = project.fit_face(decode(header, face), size)
-        step(i)
+    for face, header in inputs.headers.items():
+        faces[face] = project.fit_face(decode(header, face), top.face_size)
+        writer.submit(face_tiles(top, face, faces[face], tile_size))
+        meter.face_done(writer, "decoding")
     small = {f: project.downscale(img, PREVIEW_WIDTH // 4) for f, img in faces.items()}
     return faces, project.faces_to_equirect(small, PREVIEW_WIDTH, PREVIEW_WIDTH // 2)
-
-
-def _pyramid(levels: list[Level], top: Faces) -> list[Faces]:
-    """Faces for every level, smallest first, each halved from the next larger one."""
-    out = [top]
-    for level in reversed(levels[:-1]):
-        out.insert(0, {f: project.downscale(img, level.face_size) for f, img in out[0].items()})
-    return out
-
-
-def _write_outputs(
-    root: Path,
-    levels: list[Level],
-    top: Faces,
-    preview: Bgr,
-    tile_size: int,
-    quality: int,
-    report: _Reporter,
-) -> None:
-    pyramid = _pyramid(levels, top)
-    base = pyramid[0]
-    jobs: list[tuple[str, Bgr]] = [
-        (PREVIEW_NAME, preview),
-        (THUMB_NAME, project.thumbnail(base["front"])),
-        (BASE_NAME, project.cube_stripe(base, BASE_FACE)),
-    ]
-    for level, faces in zip(levels, pyramid, strict=True):
-        jobs.extend(tile_jobs(level, faces, tile_size))
-    make_tile_dirs(root, levels)
-    write_all(root, jobs, quality, report.span(0.45, 0.97, "tiles", len(jobs)))
 
 
 def _source_info(inputs: Inputs) -> dict[str, Any]:

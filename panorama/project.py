@@ -33,25 +33,40 @@ def fit_equirect(equi: Bgr, n: int) -> Bgr:
     return u8(cv2.resize(equi, (4 * n, 2 * n), interpolation=cv2.INTER_AREA))
 
 
+# left/right are the front face shifted by -/+ n pixels (a quarter turn of a 4n-wide
+# equirect), so only four tables are kept: about 100 MB for 2048 px faces.
+CACHED_FACES = ("front", "back", "top", "bottom")
+SHIFTED_FACES = {"left": -1, "right": 1}
+
+
 @lru_cache(maxsize=1)
 def face_maps(n: int) -> dict[str, FixedMaps]:
-    """Fixed-point remap tables for the six faces of size n from a 4n x 2n equirect."""
+    """Fixed-point remap tables for faces of size n from a 4n x 2n equirect (cached)."""
     maps: dict[str, FixedMaps] = {}
-    for face in FACES:
+    for face in CACHED_FACES:
         x, y = face_to_equirect_maps(face, n, 4 * n, 2 * n)
         maps[face] = cv2.convertMaps(x, y, cv2.CV_16SC2)  # type: ignore[assignment]
     return maps
 
 
+def face_map(n: int, face: str) -> FixedMaps:
+    maps = face_maps(n)
+    if face not in SHIFTED_FACES:
+        return maps[face]
+    map1, map2 = maps["front"]
+    shifted = map1.copy()
+    shifted[..., 0] += SHIFTED_FACES[face] * n
+    return shifted, map2
+
+
 def clear_cache() -> None:
-    """Free the cached remap tables (about 150 MB after a 2048 px face build)."""
+    """Free the cached remap tables (about 100 MB after a 2048 px face build)."""
     face_maps.cache_clear()
 
 
 def equirect_to_face(equi: Bgr, face: str) -> Bgr:
     """One cube face; ``equi`` must be 4n x 2n (see :func:`fit_equirect`)."""
-    n = equi.shape[0] // 2
-    map1, map2 = face_maps(n)[face]
+    map1, map2 = face_map(equi.shape[0] // 2, face)
     return u8(cv2.remap(equi, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP))
 
 
