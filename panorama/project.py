@@ -33,10 +33,11 @@ def fit_equirect(equi: Bgr, n: int) -> Bgr:
     return u8(cv2.resize(equi, (4 * n, 2 * n), interpolation=cv2.INTER_AREA))
 
 
-# left/right are the front face shifted by -/+ n pixels (a quarter turn of a 4n-wide
-# equirect), so only four tables are kept: about 100 MB for 2048 px faces.
-CACHED_FACES = ("front", "back", "top", "bottom")
-SHIFTED_FACES = {"left": -1, "right": 1}
+# A quarter turn of yaw is n columns of a 4n-wide equirect, so the front and right faces
+# reuse the left face's table on the image viewed from column n or 2n (a zero-copy slice;
+# no wrap-around is needed there).  Only four tables are kept: about 100 MB at 2048 px.
+CACHED_FACES = ("left", "back", "top", "bottom")
+QUARTER_TURNS = {"front": 1, "right": 2}
 
 
 @lru_cache(maxsize=1)
@@ -49,16 +50,6 @@ def face_maps(n: int) -> dict[str, FixedMaps]:
     return maps
 
 
-def face_map(n: int, face: str) -> FixedMaps:
-    maps = face_maps(n)
-    if face not in SHIFTED_FACES:
-        return maps[face]
-    map1, map2 = maps["front"]
-    shifted = map1.copy()
-    shifted[..., 0] += SHIFTED_FACES[face] * n
-    return shifted, map2
-
-
 def clear_cache() -> None:
     """Free the cached remap tables (about 100 MB after a 2048 px face build)."""
     face_maps.cache_clear()
@@ -66,7 +57,12 @@ def clear_cache() -> None:
 
 def equirect_to_face(equi: Bgr, face: str) -> Bgr:
     """One cube face; ``equi`` must be 4n x 2n (see :func:`fit_equirect`)."""
-    map1, map2 = face_map(equi.shape[0] // 2, face)
+    n = equi.shape[0] // 2
+    maps = face_maps(n)
+    if face in QUARTER_TURNS:
+        equi = equi[:, QUARTER_TURNS[face] * n :]
+        face = "left"
+    map1, map2 = maps[face]
     return u8(cv2.remap(equi, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP))
 
 
