@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating child pairs")
     parser.add_argument("--runs", type=int, default=3, help="builds per pipeline child")
     parser.add_argument("--width", type=int, default=8192)
+    parser.add_argument("--input", type=Path, help="bench this equirect instead of a room")
     parser.add_argument("--child", nargs=4, metavar=("VARIANT", "SOURCE", "WORKDIR", "RUNS"))
     args = parser.parse_args()
     if args.child:
@@ -141,7 +142,7 @@ def main() -> None:
     base: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="pano-bench-") as tmp:
         workdir = Path(tmp)
-        source = make_input(workdir, args.width)
+        source = args.input or make_input(workdir, args.width)
         input_mib = source.stat().st_size / 2**20
         for round_no in range(args.rounds):
             pipe.append(run_child("pipeline", source, workdir, args.runs))
@@ -151,7 +152,8 @@ def main() -> None:
             )
     p, b = summarise("pipeline", pipe), summarise("baseline", base)
     result = {
-        "width": args.width,
+        "input": args.input.name if args.input else "synthetic room JPEG q90",
+        "width": args.width if args.input is None else None,
         "input_mib": round(input_mib, 1),
         "tiles": pipe[0]["tiles"],
         **p,
