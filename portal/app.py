@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +17,10 @@ from starlette.staticfiles import StaticFiles
 from bidding.errors import BiddingError
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
+from livestream import routes as livestream
+from livestream.events import Events
+from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
+from livestream.store import IngestStore
 from portal import api, live, pages
 from portal.errors import (
     PortalError,
@@ -34,6 +39,8 @@ from portal.templating import STATIC_DIR
 def transform(channel: str, data: str) -> tuple[str | None, list[str]]:
     if channel.startswith("lot:"):
         return live.lot_transform(channel, data)
+    if channel.startswith("event:"):
+        return room_transform(channel, data)
     return identity(channel, data)
 
 
@@ -60,12 +67,16 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 closer.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await closer
+            await app.state.rooms.stop()
             await app.state.hub.stop()
             await app.state.redis.aclose()
             if embedded:
                 embedded.stop()
 
-    routes = [*api.routes, *live.routes, *pages.routes,
+    hls = IngestStore(settings.data_dir / "hls", record=True)
+    routes = [*livestream.api_routes(), *livestream.page_routes(),
+              *livestream.stream_routes(hls, lambda: app.state),
+              *api.routes, *live.routes, *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
@@ -76,6 +87,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                             HTTPException: handle_http_exception},
     )
     app.state.settings = settings
+    app.state.hls = hls
     return app
 
 
@@ -89,3 +101,15 @@ async def setup_state(state: Any, settings: Settings, url: str) -> None:
     state.payments = Payments(redis, store, str(settings.payment_secret))
     state.hub = Hub(redis, transform)
     await state.hub.start()
+    setup_livestream(state, settings, redis)
+
+
+def setup_livestream(state: Any, settings: Settings, redis: Any) -> None:
+    hls = getattr(state, "hls", None) or IngestStore(settings.data_dir / "hls", record=True)
+    state.hls = hls
+    state.events = Events(redis, state.lots, hls)
+    state.chat = Chat(redis)
+    state.viewers = ViewerCounter(redis)
+    state.rooms = Rooms(state.hub, state.viewers,
+                        naive=os.environ.get("EVENT_FANOUT") == "naive")
+    state.state_memo = {}

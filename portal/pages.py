@@ -44,7 +44,9 @@ async def read_form(request: Request, **limits: Any) -> FormData:
 
 
 async def home(request: Request) -> Response:
-    await current_user(request)
+    from livestream.pages import upcoming_for_home
+
+    user = await current_user(request)
     filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
     error = None
     try:
@@ -55,7 +57,9 @@ async def home(request: Request) -> Response:
                               p[0]["ends_at"]))
     return render(request, "home.html", {
         "pairs": pairs, "filters": filters, "districts": DISTRICTS, "error": error,
-        "types": sorted(rules.PROPERTY_TYPES)})
+        "types": sorted(rules.PROPERTY_TYPES),
+        "upcoming_events": await upcoming_for_home(request.app.state,
+                                                   user.username if user else None)})
 
 
 async def lot_page(request: Request) -> Response:

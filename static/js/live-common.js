@@ -1,0 +1,130 @@
+// Shared by the event page and the host page: HLS players, the event websocket, JSON API calls,
+// and safe rendering of user text (always textContent, never innerHTML).
+import Hls from "hls.js";
+
+export const $ = (id) => document.getElementById(id);
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+export const timeOf = (iso) =>
+  new Date(iso).toLocaleTimeString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false});
+
+export const money = (yuan) => yuan == null ? "—" :
+  "¥" + Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+
+// Play an HLS URL in a <video>: hls.js where Media Source Extensions exist (tested first),
+// else the browser's own HLS (Safari, iOS). A stream that has not started yet is retried.
+export function play(video, url, {onFatal, onLevel} = {}) {
+  stop(video);
+  if (!url) return null;
+  if (Hls.isSupported()) {
+    const hls = new Hls({liveSyncDurationCount: 3, maxBufferLength: 20, backBufferLength: 30});
+    video._hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
+    if (onLevel) hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => onLevel(hls, data.details));
+    hls.on(Hls.Events.ERROR, (_e, data) => {
+      if (!data.fatal) return;
+      if (onFatal) onFatal(data);
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR) { hls.recoverMediaError(); return; }
+      video._retry = setTimeout(() => { if (video._hls === hls) play(video, url, {onFatal, onLevel}); }, 3000);
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+    return hls;
+  }
+  if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = url;
+    video.play().catch(() => {});
+  }
+  return null;
+}
+
+export function stop(video) {
+  clearTimeout(video._retry);
+  if (video._hls) { video._hls.destroy(); video._hls = null; }
+}
+
+export async function api(method, url, body) {
+  const init = {method, headers: {"Accept": "application/json"}, credentials: "same-origin"};
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(url, init);
+  const data = r.status === 204 ? {} : await r.json().catch(() => ({}));
+  if (!r.ok) throw Object.assign(new Error(data.error?.message || r.statusText), data.error || {});
+  return data;
+}
+
+// The event websocket: calls handle(message) for every event (batches unpacked); reconnects.
+export function connectRoom(eventId, handle, {viewer} = {}) {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = viewer ? `?viewer=${encodeURIComponent(viewer)}` : "";
+  const room = {ws: null, send(msg) { if (room.ws?.readyState === 1) room.ws.send(JSON.stringify(msg)); }};
+  let delay = 500;
+  function open() {
+    const ws = new WebSocket(`${proto}//${location.host}/ws/events/${eventId}${query}`);
+    room.ws = ws;
+    ws.onopen = () => { delay = 500; document.body.classList.remove("offline"); };
+    ws.onmessage = (e) => {
+      const message = JSON.parse(e.data);
+      for (const m of message.type === "batch" ? message.events : [message]) handle(m);
+    };
+    ws.onclose = (e) => {
+      document.body.classList.add("offline");
+      if (e.code === 4404) return;
+      setTimeout(open, delay + Math.random() * 500);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+  open();
+  return room;
+}
+
+export function viewerId() {
+  let id = localStorage.getItem("viewer-id");
+  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("viewer-id", id);
+  }
+  return id;
+}
+
+// One chat/question line. `tools` (host page) adds moderation buttons.
+export function messageItem(m, i18n, tools) {
+  const li = el("li", {"data-id": m.id, class: m.kind === "question" ? "question" : "chat"});
+  if (m.kind === "question") li.append(el("span", {class: "tag", text: i18n.question_tag}), " ");
+  li.append(el("strong", {class: "who", text: m.user}), " ",
+            el("span", {class: "text", text: m.text}), " ",
+            el("time", {class: "when", text: timeOf(m.at), dateTime: m.at}));
+  if (tools) li.append(tools(m));
+  return li;
+}
+
+export function renderList(list, items, make, keep = 100) {
+  list.replaceChildren(...items.map(make));
+  while (list.children.length > keep) list.firstElementChild.remove();
+  list.scrollTop = list.scrollHeight;
+}
+
+export function appendItem(list, item, keep = 100) {
+  if (list.querySelector(`[data-id="${CSS.escape(item.dataset.id)}"]`)) return;
+  const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+  list.append(item);
+  while (list.children.length > keep) list.firstElementChild.remove();
+  if (stick) list.scrollTop = list.scrollHeight;
+}
+
+export function removeItem(id) {
+  for (const node of document.querySelectorAll(`[data-id="${CSS.escape(id)}"]`)) node.remove();
+}
