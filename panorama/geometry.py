@@ -139,21 +139,23 @@ def equirect_yaw_pitch(width: int, height: int) -> tuple[Array, Array]:
 
 
 def face_to_equirect_maps(
-    face: str, n: int, width: int, height: int, block: int = 256
+    face: str, n: int, width: int, height: int, rows: tuple[int, int] | None = None
 ) -> tuple[Array, Array]:
     """cv2.remap maps sampling an equirect (width x height) into an ``n`` x ``n`` face.
 
-    x may fall outside [0, width) at the back seam (remap with BORDER_WRAP); y is clamped.
-    Computed in blocks of rows so temporaries stay small.
+    ``rows`` restricts them to face rows [start, stop).  x may fall outside [0, width) at the
+    back seam (remap with BORDER_WRAP); y is clamped.  Computed in blocks of 256 rows so
+    temporaries stay small.
     """
+    start, stop = rows or (0, n)
     c = face_coords(n)
-    map_x = np.empty((n, n), np.float32)
-    map_y = np.empty((n, n), np.float32)
-    for top in range(0, n, block):
-        rows = slice(top, top + block)
-        r, u, f = face_vectors(face, c[None, :], c[rows, None])
-        yaw, pitch = yaw_pitch(r, u, f)
-        map_x[rows], map_y[rows] = equirect_xy(yaw, pitch, width, height)
+    map_x = np.empty((stop - start, n), np.float32)
+    map_y = np.empty((stop - start, n), np.float32)
+    for top in range(start, stop, 256):
+        block = slice(top, min(top + 256, stop))
+        r, u, f = face_vectors(face, c[None, :], c[block, None])
+        out = slice(block.start - start, block.stop - start)
+        map_x[out], map_y[out] = equirect_xy(*yaw_pitch(r, u, f), width, height)
     np.clip(map_y, 0, height - 1, out=map_y)
     return map_x, map_y
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,29 +149,44 @@ def _levels(inputs: Inputs, tile_size: int, max_face: int | None) -> list[Level]
 def _produce(
     inputs: Inputs, levels: list[Level], tile_size: int, writer: JpegWriter, meter: _WorkMeter
 ) -> None:
-    """Project the largest level (its tiles are encoded as each face appears), then the rest."""
-    top = levels[-1]
+    """Make the largest faces one by one; each face's tiles at every level are queued for
+    encoding as soon as it exists, so big face arrays are released early."""
     if inputs.kind == "cubemap":
-        faces, preview = _faces_from_cube(inputs, top, tile_size, writer, meter)
+        meter.start = 0.02
+        faces = _faces_from_cube(inputs, levels[-1].face_size)
+        stage = "decoding"
     else:
-        faces, preview = _faces_from_equirect(inputs.first, top, tile_size, writer, meter)
-    writer.submit([(PREVIEW_NAME, preview)])
-    for level in reversed(levels[:-1]):
-        faces = {f: project.downscale(img, level.face_size) for f, img in faces.items()}
-        for face in FACES:
-            writer.submit(face_tiles(level, face, faces[face], tile_size))
+        work, preview = _decode_equirect(inputs.first, levels[-1].face_size, meter)
+        faces = ((face, project.equirect_to_face(work, face)) for face in FACES)
+        stage = "projecting"
+    smallest: Faces = {}
+    for face, image in faces:
+        smallest[face] = _emit_face(levels, face, image, tile_size, writer)
+        meter.face_done(writer, stage)
+    if inputs.kind == "cubemap":
+        small = {f: project.downscale(img, PREVIEW_WIDTH // 4) for f, img in smallest.items()}
+        preview = project.faces_to_equirect(small, PREVIEW_WIDTH, PREVIEW_WIDTH // 2)
     writer.submit(
         [
-            (THUMB_NAME, project.thumbnail(faces["front"])),
-            (BASE_NAME, project.cube_stripe(faces, BASE_FACE)),
+            (PREVIEW_NAME, preview),
+            (THUMB_NAME, project.thumbnail(smallest["front"])),
+            (BASE_NAME, project.cube_stripe(smallest, BASE_FACE)),
         ]
     )
 
 
-def _faces_from_equirect(
-    header: Header, top: Level, tile_size: int, writer: JpegWriter, meter: _WorkMeter
-) -> tuple[Faces, Bgr]:
-    size = top.face_size
+def _emit_face(
+    levels: list[Level], face: str, image: Bgr, tile_size: int, writer: JpegWriter
+) -> Bgr:
+    """Queue one face's tiles at every level, largest first; return the smallest level."""
+    for level in reversed(levels):
+        image = project.downscale(image, level.face_size)
+        writer.submit(face_tiles(level, face, image, tile_size))
+    return image
+
+
+def _decode_equirect(header: Header, size: int, meter: _WorkMeter) -> tuple[Bgr, Bgr]:
+    """The equirect resized for faces of ``size`` px, and the preview."""
     meter.report(0.02, "decoding")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pano-side") as side:
         # Meanwhile on the other core: the preview (JPEG DCT scaling), then remap tables.
@@ -180,16 +195,11 @@ def _faces_from_equirect(
             if header.format == "JPEG"
             else None
         )
-        side.submit(project.face_maps, size)
+        if size <= project.MAX_CACHED_FACE:
+            side.submit(project.face_maps, size)
         work = project.fit_equirect(decode(header, "input"), size)
         meter.report(0.25, "projecting")
-        preview = _preview(preview_job, work)
-    faces: Faces = {}
-    for face in FACES:
-        faces[face] = project.equirect_to_face(work, face)
-        writer.submit(face_tiles(top, face, faces[face], tile_size))
-        meter.face_done(writer, "projecting")
-    return faces, preview
+        return work, _preview(preview_job, work)
 
 
 def _preview(job: Future[Bgr] | None, work: Bgr) -> Bgr:
@@ -202,17 +212,9 @@ def _preview(job: Future[Bgr] | None, work: Bgr) -> Bgr:
     return project.equirect_preview(work, PREVIEW_WIDTH)
 
 
-def _faces_from_cube(
-    inputs: Inputs, top: Level, tile_size: int, writer: JpegWriter, meter: _WorkMeter
-) -> tuple[Faces, Bgr]:
-    meter.start = 0.02
-    faces: Faces = {}
+def _faces_from_cube(inputs: Inputs, size: int) -> Iterator[tuple[str, Bgr]]:
     for face, header in inputs.headers.items():
-        faces[face] = project.fit_face(decode(header, face), top.face_size)
-        writer.submit(face_tiles(top, face, faces[face], tile_size))
-        meter.face_done(writer, "decoding")
-    small = {f: project.downscale(img, PREVIEW_WIDTH // 4) for f, img in faces.items()}
-    return faces, project.faces_to_equirect(small, PREVIEW_WIDTH, PREVIEW_WIDTH // 2)
+        yield face, project.fit_face(decode(header, face), size)
 
 
 def _source_info(inputs: Inputs) -> dict[str, Any]:

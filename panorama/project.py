@@ -36,7 +36,9 @@ def fit_equirect(equi: Bgr, n: int) -> Bgr:
 # A quarter turn of yaw is n columns of a 4n-wide equirect, so the front and right faces
 # reuse the left face's table on the image viewed from column n or 2n (a zero-copy slice;
 # no wrap-around is needed there).  Only four tables are kept: about 100 MB at 2048 px.
+# Remap tables for 4096 px faces (16K inputs) would take 400 MB, so they are not cached.
 CACHED_FACES = ("left", "back", "top", "bottom")
+MAX_CACHED_FACE = 2048
 QUARTER_TURNS = {"front": 1, "right": 2}
 
 
@@ -58,12 +60,25 @@ def clear_cache() -> None:
 def equirect_to_face(equi: Bgr, face: str) -> Bgr:
     """One cube face; ``equi`` must be 4n x 2n (see :func:`fit_equirect`)."""
     n = equi.shape[0] // 2
+    if n > MAX_CACHED_FACE:
+        return _remap_in_strips(equi, face, n)
     maps = face_maps(n)
     if face in QUARTER_TURNS:
         equi = equi[:, QUARTER_TURNS[face] * n :]
         face = "left"
     map1, map2 = maps[face]
     return u8(cv2.remap(equi, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP))
+
+
+def _remap_in_strips(equi: Bgr, face: str, n: int, rows: int = 512) -> Bgr:
+    """Uncached path for very large faces: tables for a strip of rows at a time."""
+    out = np.empty((n, n, 3), np.uint8)
+    for top in range(0, n, rows):
+        x, y = face_to_equirect_maps(face, n, 4 * n, 2 * n, (top, min(top + rows, n)))
+        map1, map2 = cv2.convertMaps(x, y, cv2.CV_16SC2)
+        strip = cv2.remap(equi, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+        out[top : top + rows] = strip
+    return out
 
 
 def downscale(face: Bgr, size: int) -> Bgr:

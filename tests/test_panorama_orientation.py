@@ -113,3 +113,16 @@ def test_agrees_with_py360convert() -> None:
             other = other[::-1, ::-1]
         diff = np.abs(equirect_to_face(work, face).astype(int) - other.astype(int))
         assert diff.mean() < 1.0, face
+
+
+def test_uncached_strip_remap_matches_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faces above MAX_CACHED_FACE (16K inputs) are remapped strip by strip, identically."""
+    from panorama import project
+
+    work = fit_equirect(np.asarray(render_direction_chart(2048)), 512)
+    cached = {face: equirect_to_face(work, face) for face in FACES}
+    monkeypatch.setattr(project, "MAX_CACHED_FACE", 256)
+    for face in FACES:
+        strips = project._remap_in_strips(work, face, 512, rows=96)
+        assert np.abs(strips.astype(int) - cached[face].astype(int)).max() <= 1, face
+        assert np.array_equal(equirect_to_face(work, face), strips)
