@@ -1,0 +1,361 @@
+"""Bid-to-websocket latency: W watchers on /ws/lots/{id} while bids arrive at a fixed rate.
+
+One uvicorn worker, a private Redis (``appendfsync always``). For every scenario (``--watchers
+10,1000,5000``; the first, small one is the in-run baseline) the bench
+
+1. opens W websocket clients spread round-robin over ``--lots`` fresh live lots, in
+   ``--procs`` client processes (uvloop + websockets; one process cannot hold 5,000 busy
+   clients on its own), each waiting for its ``snapshot``;
+2. places ``--rate`` bids per second for ``--seconds`` (open-loop schedule, one chain per lot
+   so bids on a lot never overtake each other; two bidders alternate, amount = current +
+   increment), either through ``POST /api/lots/{id}/bids`` (``--via api``, default:
+   end to end, the HTTP handling shares the worker's event loop with the fan-out) or
+   directly with ``BidStore.place_bid`` (``--via store``: isolates the Redis pub/sub →
+   hub → websocket fan-out);
+3. latency = ``time.perf_counter()`` taken just before the bid is sent → the moment a watcher
+   receives the matching ``bid`` event (matched by lot and ``bid.seq``). Send times are
+   shared with the client processes through shared memory; ``perf_counter`` is
+   CLOCK_MONOTONIC on Linux, one clock for every process of the machine.
+
+Lost = (bids accepted on the watcher's lot) - (distinct bid events it received); must be 0.
+CPU shares of the server, the client processes and Redis are reported to show which side
+saturates. Prints one JSON object on the last line.
+
+    .venv/bin/python bench/ws_latency.py                          # ~1.5 min
+    .venv/bin/python bench/ws_latency.py --watchers 10,5000 --lots 1 --rate 20  # one hot lot
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import multiprocessing as mp
+import os
+import sys
+import time
+from array import array
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    INCREMENT_FEN,
+    STARTING_PRICE_FEN,
+    CpuMeter,
+    cookie_header,
+    emit,
+    login,
+    machine,
+    note,
+    percentile,
+    raise_nofile,
+    seed,
+    servers,
+)
+
+assert time.get_clock_info("perf_counter").implementation.startswith("clock_gettime(CLOCK_MONO")
+
+# -- client process ----------------------------------------------------------------------------
+
+
+def client_main(conn: Any, ws_base: str, lot_ids: list[int], watcher_lots: list[int],
+                send_ts: Any, delivered: Any, connect_concurrency: int) -> None:
+    """Open one websocket per entry of watcher_lots (a lot id each); record latencies."""
+    raise_nofile(65536)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(_client(conn, ws_base, lot_ids, watcher_lots, send_ts, delivered,
+                        connect_concurrency))
+
+
+async def _client(conn: Any, ws_base: str, lot_ids: list[int], watcher_lots: list[int],
+                  send_ts: Any, delivered: Any, connect_concurrency: int) -> None:
+    from websockets.asyncio.client import connect
+
+    n_lots = len(lot_ids)
+    pos = {lot: i for i, lot in enumerate(lot_ids)}
+    latencies = array("d")
+    seen: list[set[int]] = [set() for _ in watcher_lots]
+    stats = {"dup": 0, "unknown": 0, "resnapshots": 0, "closed": 0, "connect_errors": 0,
+             "other_events": 0}
+    sem = asyncio.Semaphore(connect_concurrency)
+    ready = asyncio.Event()
+    connected = 0
+    sockets: list[Any] = []
+    stop = asyncio.Event()
+
+    async def watcher(w: int, lot: int) -> None:
+        nonlocal connected
+        p = pos[lot]
+        mine = seen[w]
+        ws = None
+        async with sem:
+            for attempt in range(5):
+                try:
+                    ws = await connect(f"{ws_base}/ws/lots/{lot}", compression=None,
+                                       max_queue=None, ping_interval=None, open_timeout=60)
+                    first = json.loads(await ws.recv())
+                    assert first["type"] == "snapshot", first
+                    break
+                except Exception:
+                    stats["connect_errors"] += 1
+                    await asyncio.sleep(0.2 * (attempt + 1))
+            else:
+                connected += 1
+                if connected == len(watcher_lots):
+                    ready.set()
+                return
+        sockets.append(ws)
+        connected += 1
+        if connected == len(watcher_lots):
+            ready.set()
+        try:
+            async for text in ws:
+                now = time.perf_counter()
+                if text.startswith('{"type":"bid"'):
+                    seq = json.loads(text)["bid"]["seq"]
+                    if seq in mine:
+                        stats["dup"] += 1
+                        continue
+                    mine.add(seq)
+                    idx = (seq - 1) * n_lots + p
+                    sent = send_ts[idx] if idx < len(send_ts) else 0.0
+                    if sent <= 0:
+                        stats["unknown"] += 1
+                        continue
+                    latencies.append(now - sent)
+                    delivered.value += 1
+                elif text.startswith('{"type":"snapshot"'):
+                    stats["resnapshots"] += 1  # the hub's overflow recovery
+                else:
+                    stats["other_events"] += 1
+        except Exception:
+            pass
+        if not stop.is_set():
+            stats["closed"] += 1
+
+    tasks = [asyncio.create_task(watcher(w, lot)) for w, lot in enumerate(watcher_lots)]
+    await ready.wait()
+    conn.send(("ready", stats["connect_errors"]))
+    loop = asyncio.get_running_loop()
+    msg = await loop.run_in_executor(None, conn.recv)  # ("stop", {lot: accepted bids})
+    stop.set()
+    accepted: dict[int, int] = msg[1]
+    lost = sum(max(0, accepted.get(lot, 0) - len(seen[w])) for w, lot in enumerate(watcher_lots))
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    stats["lost"] = lost
+    stats["watchers"] = len(watcher_lots)
+    conn.send(("done", stats, latencies.tobytes()))
+
+
+# -- bid placing -------------------------------------------------------------------------------
+
+
+async def place_bids(via: str, base: str, redis_url: str, seeded: Any, lot_ids: list[int],
+                     cookies: dict[str, str], rate: float, seconds: float,
+                     send_ts: Any) -> dict[str, Any]:
+    """One chain per lot; bid k on lot j is due at t0 + (k * L + j) / rate."""
+    import httpx
+    import redis.asyncio as aioredis
+
+    from bidding.store import BidStore
+
+    n_lots = len(lot_ids)
+    per_lot = int(rate * seconds) // n_lots
+    accepted = {lot: 0 for lot in lot_ids}
+    refused: dict[str, int] = {}
+    post_ms: list[float] = []
+    slips = 0
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    store = BidStore(client)
+    http = httpx.AsyncClient(base_url=base, timeout=30,
+                             limits=httpx.Limits(max_connections=n_lots))
+    t0 = time.perf_counter() + 0.2
+
+    async def chain(j: int, lot: int) -> None:
+        nonlocal slips
+        amount = STARTING_PRICE_FEN
+        for k in range(per_lot):
+            due = t0 + (k * n_lots + j) / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -0.005:
+                slips += 1
+            bidder = seeded.bidders[k % 2]
+            idx = k * n_lots + j
+            start = time.perf_counter()
+            send_ts[idx] = start
+            if via == "store":
+                outcome = await store.place_bid(lot, seeded.codes[(lot, bidder)], amount)
+                ok, seq, err = outcome.ok, (outcome.bid or {}).get("seq"), outcome.error
+            else:
+                r = await http.post(f"/api/lots/{lot}/bids",
+                                    content=json.dumps({"amount": f"{amount // 100}.00"}),
+                                    headers={"content-type": "application/json",
+                                             "cookie": cookies[bidder]})
+                ok = r.status_code == 201
+                body = r.json()
+                seq = body["bid"]["seq"] if ok else None
+                err = None if ok else body.get("error", {}).get("code", str(r.status_code))
+            post_ms.append((time.perf_counter() - start) * 1000)
+            if not ok or seq != k + 1:
+                send_ts[idx] = -1.0
+                refused[str(err)] = refused.get(str(err), 0) + 1
+                return  # the chain's amounts/seqs are off now; stop this lot
+            accepted[lot] += 1
+            amount += INCREMENT_FEN
+
+    await asyncio.gather(*(chain(j, lot) for j, lot in enumerate(lot_ids)))
+    elapsed = time.perf_counter() - t0
+    await http.aclose()
+    await client.aclose()
+    post_ms.sort()
+    return {"accepted": accepted, "refused": refused, "elapsed": elapsed, "slips": slips,
+            "send_p50_ms": round(percentile(post_ms, 50), 2),
+            "send_p99_ms": round(percentile(post_ms, 99), 2)}
+
+
+# -- one scenario ------------------------------------------------------------------------------
+
+
+def run_scenario(args: argparse.Namespace, rs: Any, ps: Any, seeded: Any, lot_ids: list[int],
+                 cookies: dict[str, str], watchers: int, procs: int) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    n_bids = int(args.rate * args.seconds) // len(lot_ids) * len(lot_ids)
+    send_ts = ctx.RawArray("d", n_bids + len(lot_ids))
+    assignment = [lot_ids[w % len(lot_ids)] for w in range(watchers)]
+    shares = [assignment[i::procs] for i in range(procs)]
+    ws_base = ps.base.replace("http://", "ws://")
+    children = []
+    t_connect = time.perf_counter()
+    for share in shares:
+        parent_end, child_end = ctx.Pipe()
+        delivered = ctx.RawValue("q", 0)
+        proc = ctx.Process(target=client_main, daemon=True,
+                           args=(child_end, ws_base, lot_ids, share, send_ts, delivered,
+                                 max(1, args.connect_concurrency // procs)))
+        proc.start()
+        children.append((proc, parent_end, delivered))
+    connect_errors = 0
+    for proc, pipe, _ in children:
+        if not pipe.poll(args.connect_timeout):
+            raise TimeoutError(f"client {proc.pid} did not connect its watchers in time")
+        kind, errs = pipe.recv()
+        connect_errors += errs
+    connect_s = time.perf_counter() - t_connect
+    note(f"  {watchers} watchers connected in {connect_s:.1f}s ({procs} client procs)")
+    time.sleep(args.settle)  # presence (viewer count) updates go out every 2 s; let them pass
+    meter = CpuMeter(server=ps.pid, redis=rs.proc.pid,
+                     **{f"client{i}": p.pid for i, (p, _, _) in enumerate(children)})
+    meter.begin()
+    bids = asyncio.run(place_bids(args.via, ps.base, rs.url, seeded, lot_ids, cookies,
+                                  args.rate, args.seconds, send_ts))
+    expected = sum(bids["accepted"][lot] for lot in assignment)
+    deadline = time.perf_counter() + args.drain
+    while time.perf_counter() < deadline:
+        if sum(d.value for _, _, d in children) >= expected:
+            break
+        time.sleep(0.05)
+    cpu = meter.end()
+    drain_s = time.perf_counter() - deadline + args.drain
+    latencies = array("d")
+    totals: dict[str, int] = {}
+    for proc, pipe, _ in children:
+        pipe.send(("stop", bids["accepted"]))
+    for proc, pipe, _ in children:
+        if not pipe.poll(60):
+            raise TimeoutError(f"client {proc.pid} did not report")
+        _, stats, raw = pipe.recv()
+        latencies.frombytes(raw)
+        for k, v in stats.items():
+            totals[k] = totals.get(k, 0) + v
+        proc.join(10)
+    lat = sorted(latencies)
+    clients_cpu = round(sum(v for k, v in cpu.items() if k.startswith("client")), 3)
+    return {
+        "watchers": watchers, "lots": len(lot_ids), "procs": procs,
+        "watchers_per_lot": round(watchers / len(lot_ids), 1),
+        "bids_accepted": sum(bids["accepted"].values()), "bids_refused": bids["refused"],
+        "bid_rate_achieved": round(sum(bids["accepted"].values()) / bids["elapsed"], 1),
+        "schedule_slips": bids["slips"],
+        "messages_per_s": round(expected / bids["elapsed"], 1),
+        "expected": expected, "delivered": len(lat), "lost": totals.get("lost", 0),
+        "duplicates": totals.get("dup", 0), "resnapshots": totals.get("resnapshots", 0),
+        "closed_early": totals.get("closed", 0), "unmatched": totals.get("unknown", 0),
+        "connect_errors": connect_errors + totals.get("connect_errors", 0),
+        "p50_ms": round(percentile(lat, 50) * 1000, 2),
+        "p95_ms": round(percentile(lat, 95) * 1000, 2),
+        "p99_ms": round(percentile(lat, 99) * 1000, 2),
+        "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        "send_p50_ms": bids["send_p50_ms"], "send_p99_ms": bids["send_p99_ms"],
+        "connect_s": round(connect_s, 1), "drain_s": round(drain_s, 2),
+        "cpu": {"server": cpu["server_cpu"], "clients": clients_cpu,
+                "redis": cpu["redis_cpu"]},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--watchers", default="10,1000,5000",
+                    help="comma-separated scenarios; the first is the baseline")
+    ap.add_argument("--lots", type=int, default=50, help="lots the watchers spread over")
+    ap.add_argument("--rate", type=float, default=50.0, help="bids per second (all lots)")
+    ap.add_argument("--seconds", type=float, default=10.0, help="bidding time per scenario")
+    ap.add_argument("--via", choices=["api", "store"], default="api")
+    ap.add_argument("--procs", type=int, default=0,
+                    help="client processes (0: one per 1,250 watchers, at most 4)")
+    ap.add_argument("--connect-concurrency", type=int, default=48,
+                    help="websocket handshakes in flight (the portal's Redis pool holds 100)")
+    ap.add_argument("--connect-timeout", type=float, default=120.0)
+    ap.add_argument("--settle", type=float, default=2.5)
+    ap.add_argument("--drain", type=float, default=10.0, help="max wait for stragglers")
+    args = ap.parse_args()
+    raise_nofile(65536)
+    scenarios = [int(w) for w in args.watchers.split(",")]
+    with servers(workers=1) as (rs, ps):
+        seeded = asyncio.run(seed(rs.url, lots=args.lots * len(scenarios), bidders=2,
+                                  prefix="ws"))
+        cookies = {b: cookie_header(login(ps.base, b)) for b in seeded.bidders}
+        results = []
+        for i, w in enumerate(scenarios):
+            procs = args.procs or min(4, max(1, math.ceil(w / 1250)))
+            # every lot is watched: a 10-watcher baseline uses 10 lots, still at --rate
+            lots = seeded.lots[i * args.lots:(i + 1) * args.lots][:max(1, w)]
+            res = run_scenario(args, rs, ps, seeded, lots, cookies, w, procs)
+            note(f"  -> {json.dumps(res)}")
+            results.append(res)
+            if ps.proc is None or ps.proc.poll() is not None:
+                raise RuntimeError("portal died: " + ps.log_tail())
+    base = results[0]
+    targets = {1000: 100.0, 5000: 500.0}
+    out: dict[str, Any] = {"bench": "ws_latency", "date": time.strftime("%Y-%m-%d"),
+                           "via": args.via, "rate": args.rate, "lots": args.lots,
+                           "seconds": args.seconds, "baseline_watchers": base["watchers"],
+                           "baseline_p99_ms": base["p99_ms"], "baseline_p50_ms": base["p50_ms"]}
+    for r in results:
+        w = r["watchers"]
+        r["p99_ratio_to_baseline"] = round(r["p99_ms"] / base["p99_ms"], 2) if base[
+            "p99_ms"] else None
+        if w in targets:
+            r["target_p99_ms"] = targets[w]
+            r["target_met"] = r["p99_ms"] < targets[w] and r["lost"] == 0
+        out[f"w{w}"] = r
+    out["all_targets_met"] = all(r.get("target_met", True) for r in results)
+    out["lost_total"] = sum(r["lost"] for r in results)
+    out["machine"] = machine()
+    emit(out)
+
+
+if __name__ == "__main__":
+    main()
