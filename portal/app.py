@@ -21,6 +21,7 @@ from livestream import routes as livestream
 from livestream.events import Events
 from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
 from livestream.store import IngestStore
+from panorama import routes as panorama_routes
 from portal import api, live, pages
 from portal.errors import (
     PortalError,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 closer.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await closer
+            await app.state.pano_jobs.close()
             await app.state.rooms.stop()
             await app.state.hub.stop()
             await app.state.redis.aclose()
@@ -76,7 +78,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
     hls = IngestStore(settings.data_dir / "hls", record=True)
     routes = [*livestream.api_routes(), *livestream.page_routes(),
               *livestream.stream_routes(hls, lambda: app.state),
-              *api.routes, *live.routes, *pages.routes,
+              *panorama_routes.routes, *api.routes, *live.routes, *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
@@ -100,6 +102,7 @@ async def setup_state(state: Any, settings: Settings, url: str) -> None:
     state.lots = Lots(redis, store)
     state.payments = Payments(redis, store, str(settings.payment_secret))
     state.hub = Hub(redis, transform)
+    panorama_routes.setup(state, settings.data_dir)
     await state.hub.start()
     setup_livestream(state, settings, redis)
 

@@ -14,6 +14,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from bidding.money import fen_to_yuan
+from panorama.demo import demo_tours
 from portal.api import register
 from portal.photos import save_photo
 from portal.timefmt import ms_to_iso
@@ -158,20 +159,24 @@ async def load_demo(state: Any) -> str:
     now = await state.store.server_time_ms()
     media = state.settings.data_dir / "media"
     ended: list[dict[str, Any]] = []
+    lots: list[tuple[int, dict[str, Any]]] = []
     for i, spec in enumerate(LOTS):
         picture = car_photo(i) if spec[2] == "vehicle" else facade_photo(i)
         photo = save_photo(picture, media)
         lot = await state.lots.create(lot_input(i, spec, now, photo), officer, "sandbox",
                                       check=not spec[-1].startswith("ended"))
         timing = spec[-1]
+        lots.append((i, lot))
         if timing in ("live_bids", "ended_sold"):
             await place_demo_bids(state, lot, 5 + i % 4)
         if timing.startswith("ended"):
             ended.append(lot)
+    tours = asyncio.create_task(demo_tours(state, lots, officer))  # while ended lots run out
     if ended:
         await asyncio.sleep(6.5)
         for lot in ended:
             await state.store.close_lot(lot["id"])
+    await tours
     await state.redis.set(MARKER, "1")
     return f"demo data loaded: {len(LOTS)} lots; officer {OFFICER[0]} / {OFFICER[1]}, " \
            f"bidders {', '.join(BIDDERS)} / {PASSWORD}"

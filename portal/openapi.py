@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from panorama.openapi import tour_paths
+
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
 ERROR = {"type": "object", "properties": {"error": {
@@ -100,6 +102,7 @@ def openapi_schema() -> dict[str, Any]:
             "Provider callback; HMAC-SHA256 of the body in X-Sandbox-Signature; idempotent",
             errors=(403, 409))},
     }
+    paths.update(tour_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Judicial auction portal API", "version": "1",

@@ -1,0 +1,256 @@
+// The virtual tour viewer: Photo Sphere Viewer with cubemap tiles, virtual tour, markers,
+// the floor-plan minimap, gyroscope and VR stereo; a floor plan beside the viewer that marks
+// the current scene; a 360-degree video overlay for scenes that have one.
+import { Viewer } from '@photo-sphere-viewer/core';
+import { CubemapTilesAdapter } from '@photo-sphere-viewer/cubemap-tiles-adapter';
+import { VirtualTourPlugin } from '@photo-sphere-viewer/virtual-tour-plugin';
+import { MarkersPlugin } from '@photo-sphere-viewer/markers-plugin';
+import { MapPlugin } from '@photo-sphere-viewer/map-plugin';
+import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
+import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
+
+const RAD = Math.PI / 180;
+const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
+
+export function escapeHtml(text) {
+  return String(text ?? '').replace(/[&<>"']/g, (c) => (
+    { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+// manifest (as served in tour.panoramas) -> CubemapTilesAdapter panorama config
+export function panoramaConfig(p) {
+  return {
+    baseUrl: { type: 'stripe', path: p.url + p.base.path, order: p.base.order },
+    levels: p.levels.map((l) => ({ faceSize: l.face_size, nbTiles: l.tiles_per_side })),
+    tileUrl: (face, col, row, level) => p.url + p.tile_url.replace('{level}', level)
+      .replace('{face}', face).replace('{row}', row).replace('{col}', col),
+    flipTopBottom: !!p.flip_top_bottom,
+  };
+}
+
+function markerConfig(m, labels) {
+  const title = escapeHtml(m.title);
+  const photo = m.kind === 'photo' && m.photo ? `<img src="${escapeHtml(m.photo)}" alt="${title}">` : '';
+  const category = labels['marker_' + m.category] || m.category;
+  return {
+    id: 'info-' + m.id,
+    position: { yaw: m.yaw * RAD, pitch: m.pitch * RAD },
+    html: `<span class="tour-marker tour-marker-${m.category}" aria-label="${title}">${CATEGORY_ICON[m.category] || 'i'}</span>`,
+    size: { width: 32, height: 32 },
+    anchor: 'center center',
+    tooltip: { content: `<strong>${escapeHtml(category)}</strong> ${title}`, position: 'top center' },
+    content: `<div class="tour-marker-panel"><p class="tour-marker-category">${escapeHtml(category)}</p>`
+      + `<h3>${title}</h3>${photo}<p>${escapeHtml(m.text).replace(/\n/g, '<br>')}</p></div>`,
+    data: { marker: m },
+  };
+}
+
+function sceneNodes(tour, labels) {
+  return tour.scenes.map((s) => {
+    const pano = tour.panoramas[s.panorama];
+    return {
+      id: s.id,
+      name: escapeHtml(s.name),
+      caption: escapeHtml(s.name),
+      thumbnail: pano ? pano.url + pano.thumbnail : undefined,
+      panorama: panoramaConfig(pano),
+      links: s.links.map((l) => ({ nodeId: l.to, position: { yaw: l.yaw * RAD, pitch: l.pitch * RAD } })),
+      markers: s.markers.map((m) => markerConfig(m, labels)),
+      map: s.plan && tour.floor_plan ? { x: s.plan.x, y: s.plan.y } : false,
+      data: { scene: s },
+    };
+  });
+}
+
+// Where to look on arrival: keep the walking direction across rooms when both have a plan
+// heading (yaw 0 of a scene looks at plan direction `heading`), else the scene's start view.
+export function arrivalView(tour, toId, fromId, fromLink) {
+  const to = tour.scenes.find((s) => s.id === toId);
+  const from = fromId && tour.scenes.find((s) => s.id === fromId);
+  if (from && fromLink && from.plan && to.plan) {
+    return { yaw: fromLink.yaw + from.plan.heading - to.plan.heading, pitch: to.initial_view.pitch,
+             fov: null };
+  }
+  return to.initial_view;
+}
+
+export function createTourViewer(container, tour, options = {}) {
+  const labels = options.labels || {};
+  const plan = tour.floor_plan;
+  const byId = Object.fromEntries(tour.scenes.map((s) => [s.id, s]));
+  const start = options.startScene && byId[options.startScene] ? options.startScene : tour.start_scene;
+  const first = byId[start];
+  const plugins = [
+    MarkersPlugin,
+    [GyroscopePlugin, { touchmove: true }],
+    StereoPlugin,
+  ];
+  if (plan) {
+    plugins.push([MapPlugin, {
+      imageUrl: plan.url, center: first && first.plan ? { x: first.plan.x, y: first.plan.y } : null,
+      rotation: (first && first.plan ? first.plan.heading : 0) * RAD, size: '180px',
+      position: 'bottom right', defaultZoom: 60, minimizeOnHotspotClick: false,
+      buttons: { maximize: true, close: true, reset: true, north: true },
+    }]);
+  }
+  let lastLink = null;
+  let viewerRef = null;
+  plugins.push([VirtualTourPlugin, {
+    nodes: sceneNodes(tour, labels),
+    startNodeId: start,
+    renderMode: '3d',
+    preload: true,
+    map: plan ? { imageUrl: plan.url } : null,
+    getLinkTooltip: (content) => content,
+    transitionOptions: (toNode, fromNode, fromLink) => {
+      const link = fromNode && fromLink ? (byId[fromNode.id].links.find((l) => l.to === toNode.id) || null) : null;
+      const view = arrivalView(tour, toNode.id, fromNode && fromNode.id, link);
+      lastLink = link;
+      const out = { showLoader: !fromNode, effect: fromNode ? 'fade' : 'none', speed: 1500, rotation: false,
+                    rotateTo: { yaw: view.yaw * RAD, pitch: view.pitch * RAD } };
+      if (view.fov && viewerRef) out.zoomTo = viewerRef.dataHelper.fovToZoomLevel(view.fov);
+      return out;
+    },
+  }]);
+  const viewer = new Viewer({
+    container,
+    adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false }],
+    plugins,
+    loadingTxt: labels.loading || '',
+    defaultYaw: first ? first.initial_view.yaw * RAD : 0,
+    defaultPitch: first ? first.initial_view.pitch * RAD : 0,
+    minFov: 30, maxFov: 90,
+    touchmoveTwoFingers: false,
+    mousewheelCtrlKey: !!options.ctrlZoom,
+    navbar: ['zoom', 'move', 'markersList', 'gyroscope', 'stereo', 'caption', 'fullscreen'],
+    lang: options.psvLang || {},
+  });
+  viewerRef = viewer;
+  const virtualTour = viewer.getPlugin(VirtualTourPlugin);
+  const map = plan ? viewer.getPlugin(MapPlugin) : null;
+  const api = {
+    viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour,
+    currentScene: () => virtualTour.getCurrentNode()?.id ?? null,
+    go: (id) => virtualTour.setCurrentNode(id),
+    onChange: [],
+    lastLink: () => lastLink,
+  };
+  virtualTour.addEventListener('node-changed', ({ node }) => {
+    const scene = byId[node.id] || api.tour.scenes.find((s) => s.id === node.id);
+    if (map && scene && scene.plan) map.setOptions({ rotation: scene.plan.heading * RAD });
+    api.onChange.forEach((fn) => fn(scene));
+  });
+  api.setTour = (next, keepScene) => {
+    api.tour = next;
+    Object.keys(byId).forEach((k) => delete byId[k]);
+    next.scenes.forEach((s) => { byId[s.id] = s; });
+    const current = keepScene && byId[keepScene] ? keepScene : next.start_scene;
+    virtualTour.setNodes(sceneNodes(next, labels), current);
+  };
+  return api;
+}
+
+// The floor plan beside the viewer: a dot per placed scene, the current one marked.
+export function floorPlan(root, tour, onPick) {
+  root.replaceChildren();
+  if (!tour.floor_plan) { root.hidden = true; return () => {}; }
+  root.hidden = false;
+  const { width, height, url } = tour.floor_plan;
+  const img = document.createElement('img');
+  img.src = url; img.alt = ''; img.className = 'tour-plan-image';
+  root.append(img);
+  const dots = {};
+  for (const s of tour.scenes) {
+    if (!s.plan) continue;
+    const dot = document.createElement('button');
+    dot.type = 'button';
+    dot.className = 'tour-plan-dot';
+    dot.dataset.scene = s.id;
+    dot.style.left = (100 * s.plan.x / width) + '%';
+    dot.style.top = (100 * s.plan.y / height) + '%';
+    dot.style.setProperty('--heading', s.plan.heading + 'deg');
+    dot.title = s.name;
+    dot.setAttribute('aria-label', s.name);
+    dot.addEventListener('click', () => onPick(s.id));
+    root.append(dot);
+    dots[s.id] = dot;
+  }
+  return (current) => {
+    for (const [id, dot] of Object.entries(dots)) {
+      dot.classList.toggle('current', id === current);
+      if (id === current) dot.setAttribute('aria-current', 'location');
+      else dot.removeAttribute('aria-current');
+    }
+  };
+}
+
+// A second viewer over the tour for a scene's 360-degree video (equirectangular MP4).
+export async function openVideo(host, url, labels) {
+  const [{ EquirectangularVideoAdapter }, { VideoPlugin }] = await Promise.all([
+    import('@photo-sphere-viewer/equirectangular-video-adapter'),
+    import('@photo-sphere-viewer/video-plugin'),
+  ]);
+  const overlay = document.createElement('div');
+  overlay.className = 'tour-video';
+  const close = document.createElement('button');
+  close.type = 'button'; close.className = 'tour-video-close'; close.textContent = labels.close || '×';
+  const box = document.createElement('div');
+  box.className = 'tour-video-viewer';
+  overlay.append(box, close);
+  host.append(overlay);
+  const viewer = new Viewer({
+    container: box,
+    adapter: [EquirectangularVideoAdapter, { autoplay: true, muted: true }],
+    plugins: [VideoPlugin],
+    panorama: { source: url },
+    navbar: ['videoPlay', 'videoVolume', 'videoTime', 'caption', 'fullscreen'],
+  });
+  close.addEventListener('click', () => { viewer.destroy(); overlay.remove(); });
+  return viewer;
+}
+
+// Mount on an element holding data-tour-url (the lot page and the full-screen page).
+export async function mountTour(section) {
+  const labels = JSON.parse(document.getElementById('tour-i18n')?.textContent || '{}');
+  let tour;
+  if (section.dataset.tourJson) {
+    tour = JSON.parse(document.getElementById(section.dataset.tourJson).textContent);
+  } else {
+    const response = await fetch(section.dataset.tourUrl, { headers: { accept: 'application/json' } });
+    if (!response.ok) return null;  // no tour for this lot: leave the section hidden
+    tour = await response.json();
+  }
+  if (!tour.scenes.length) return null;
+  section.hidden = false;
+  const box = section.querySelector('.tour-viewer');
+  const planBox = section.querySelector('.tour-plan');
+  const rooms = section.querySelector('.tour-rooms');
+  const videoButton = section.querySelector('.tour-video-button');
+  const api = createTourViewer(box, tour, { labels, ctrlZoom: section.dataset.ctrlZoom === '1' });
+  const markPlan = planBox ? floorPlan(planBox, tour, (id) => api.go(id)) : () => {};
+  const roomButtons = {};
+  if (rooms) {
+    rooms.replaceChildren(...tour.scenes.map((s) => {
+      const b = document.createElement('button');
+      b.type = 'button'; b.textContent = s.name; b.dataset.scene = s.id;
+      b.addEventListener('click', () => api.go(s.id));
+      roomButtons[s.id] = b;
+      return b;
+    }));
+  }
+  api.onChange.push((scene) => {
+    markPlan(scene.id);
+    for (const [id, b] of Object.entries(roomButtons)) b.classList.toggle('current', id === scene.id);
+    section.dataset.currentScene = scene.id;
+    if (videoButton) {
+      videoButton.hidden = !scene.video_url;
+      videoButton.onclick = () => openVideo(section, scene.video_url, labels);
+    }
+  });
+  section.tour = api;
+  window.tourViewer = api;
+  return api;
+}
+
+const section = document.querySelector('[data-tour-url]');
+if (section) mountTour(section);
