@@ -123,8 +123,16 @@ def min_next_bid(starting_price: int, increment: int, current_price: int | None,
     return current_price + increment
 
 
-def extended_end(now_ms: int, ends_at_ms: int, extension_ms: int) -> int:
-    """End time after a bid accepted at ``now_ms`` (never earlier than ``ends_at_ms``)."""
+def extended_end(now_ms: int, ends_at_ms: int, extension_ms: int, *,
+                 sale_mode: str = "auction", bid_count: int = 1) -> int:
+    """End time after a bid accepted at ``now_ms``.
+
+    An auction's end never moves earlier. In a fixed-price sale (``sale_mode="fixed_price"``)
+    the first bid (``bid_count == 0`` before it) brings the end forward to bid time + window:
+    that buyer wins unless someone raises within the window, and each raise extends as usual.
+    """
+    if sale_mode == "fixed_price" and bid_count == 0 and now_ms + extension_ms < ends_at_ms:
+        return now_ms + extension_ms
     if now_ms >= ends_at_ms - extension_ms:
         return max(ends_at_ms, now_ms + extension_ms)
     return ends_at_ms
@@ -144,6 +152,7 @@ class LotSnapshot:
     bid_count: int
     leader_code: str
     leader_rank: int
+    sale_mode: str = "auction"
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,8 @@ def check_bid(lot: LotSnapshot | None, bidder: BidderSnapshot | None, code: str,
     error = _refusal(lot, bidder, code, amount, now_ms, floor)
     if error is not None:
         return BidDecision(error, floor)
-    new_end = extended_end(now_ms, lot.ends_at_ms, lot.extension_ms)
+    new_end = extended_end(now_ms, lot.ends_at_ms, lot.extension_ms, sale_mode=lot.sale_mode,
+                           bid_count=lot.bid_count)
     nxt = min_next_bid(lot.starting_price, lot.increment, amount, lot.bid_count + 1)
     return BidDecision(None, nxt, new_end, new_end > lot.ends_at_ms)
 

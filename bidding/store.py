@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["BidOutcome", "BidStore", "VerifyResult"]
 
 CODE_CANDIDATES = 8
+SALE_MODES = ("auction", "fixed_price")
 
 
 @dataclass
@@ -56,12 +57,18 @@ class BidStore:
     # -- lots -------------------------------------------------------------------------------
 
     async def create_lot(self, lot_id: int, *, starting_price: int, increment: int,
-                         starts_at_ms: int, ends_at_ms: int, extension_ms: int) -> None:
-        """Create the lot, or update its terms while it has no bid (else raise LotLocked)."""
+                         starts_at_ms: int, ends_at_ms: int, extension_ms: int,
+                         sale_mode: str = "auction") -> None:
+        """Create the lot, or update its terms while it has no bid (else raise LotLocked).
+
+        ``sale_mode="fixed_price"`` makes it a fixed-price sale (see rules.extended_end).
+        """
+        if sale_mode not in SALE_MODES:
+            raise ValueError(f"sale_mode must be one of {SALE_MODES}")
         args = [_int("lot_id", lot_id, 0), _int("starting_price", starting_price, 1, MAX_FEN),
                 _int("increment", increment, 1, MAX_FEN), _int("starts_at_ms", starts_at_ms, 0),
                 _int("ends_at_ms", ends_at_ms, starts_at_ms + 1),
-                _int("extension_ms", extension_ms, 0)]
+                _int("extension_ms", extension_ms, 0), sale_mode]
         result = text(await self._scripts.create_lot(keys=[keys.state(lot_id)], args=args))
         if result == "locked":
             raise LotLocked(f"lot {lot_id} has bids or is closed; its terms are fixed")
@@ -128,6 +135,9 @@ class BidStore:
             args=[code, amount, keys.events(lot_id)])
         r = json.loads(reply)
         now = int(r["now"])
+        if r.get("ok") and r["state"].get("sale_mode") == "fixed_price":
+            # the first bid of a fixed-price sale may bring the end forward: tell the closer
+            await self.redis.zadd(keys.CLOSING, {str(lot_id): int(r["state"]["ends_at"])})
         state = public_state(r["state"], now) if r.get("state") else None
         entry = parse_entry(r["id"], r["entry"]) if r.get("entry") else None
         min_next = int(r["min_next"]) if r.get("min_next") is not None else None

@@ -11,8 +11,17 @@ from starlette.routing import Route
 
 from bidding.events import public_bid, public_entry
 from bidding.money import fen_to_yuan, yuan_to_fen
-from portal.errors import BadRequest, Conflict, Invalid, NotFound, PortalError, TooLarge
+from portal.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PortalError,
+    TooLarge,
+)
 from portal.lots import lot_view, state_view
+from portal.notifications import notify_outbid
 from portal.openapi import openapi_schema
 from portal.payments import SIGNATURE_HEADER
 from portal.sessions import end_session, require_user, start_session
@@ -120,6 +129,9 @@ async def register(app: Any, lot_id: int, username: str) -> tuple[dict[str, Any]
     state = await app.store.state(lot_id)
     if state and state["status"] not in ("upcoming", "live"):
         raise Conflict("This auction has ended", code="closed")
+    if username.lower() in lot.get("barred", []):
+        raise Forbidden("A buyer who defaulted on this property may not bid in its re-auction "
+                        "(法释〔2016〕18号 第二十四条)", code="barred_after_default")
     existing = await app.store.code_for(lot_id, username)
     code = existing or await app.store.register(
         lot_id, username, rank=app.lots.rank_for(lot, username))
@@ -180,6 +192,8 @@ async def place_bid(request: Request) -> Response:
     if not outcome.ok:
         raise bid_error(outcome.error or "rejected", outcome.min_next)
     bid = public_bid(outcome.bid)
+    if outcome.event_id:
+        await notify_outbid(app, lot_id, outcome.event_id)
     return JSONResponse({"bid": bid, "state": state_view(outcome.state)}, status_code=201)
 
 

@@ -22,7 +22,7 @@ from livestream.events import Events
 from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
 from livestream.store import IngestStore
 from panorama import routes as panorama_routes
-from portal import api, live, pages
+from portal import api, case_routes, live, pages
 from portal.errors import (
     PortalError,
     handle_bidding_error,
@@ -31,9 +31,11 @@ from portal.errors import (
 )
 from portal.lots import Lots
 from portal.middleware import SecurityMiddleware
+from portal.notifications import make_sender
 from portal.payments import Payments
 from portal.redis import EmbeddedRedis, connect
 from portal.settings import Settings, load_settings
+from portal.settlement import Settlement
 from portal.templating import STATIC_DIR
 
 
@@ -60,14 +62,16 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
         await setup_state(app.state, settings, url)
         stop = asyncio.Event()
         closer = asyncio.create_task(app.state.store.run_closer(stop)) if run_closer else None
+        settler = asyncio.create_task(app.state.settlement.run(stop)) if run_closer else None
         try:
             yield
         finally:
             stop.set()
-            if closer:
-                closer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await closer
+            for task in (closer, settler):
+                if task:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
             await app.state.pano_jobs.close()
             await app.state.rooms.stop()
             await app.state.hub.stop()
@@ -78,7 +82,8 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
     hls = IngestStore(settings.data_dir / "hls", record=True)
     routes = [*livestream.api_routes(), *livestream.page_routes(),
               *livestream.stream_routes(hls, lambda: app.state),
-              *panorama_routes.routes, *api.routes, *live.routes, *pages.routes,
+              *panorama_routes.routes, *case_routes.api_routes, *api.routes, *live.routes,
+              *case_routes.page_routes, *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
@@ -101,6 +106,8 @@ async def setup_state(state: Any, settings: Settings, url: str) -> None:
     state.store = store
     state.lots = Lots(redis, store)
     state.payments = Payments(redis, store, str(settings.payment_secret))
+    state.sender = make_sender(settings.data_dir)
+    state.settlement = Settlement(state)
     state.hub = Hub(redis, transform)
     panorama_routes.setup(state, settings.data_dir)
     await state.hub.start()

@@ -30,3 +30,55 @@ async def case_for_number(redis: aioredis.Redis, number: str, court: str, office
 
 async def add_lot(redis: aioredis.Redis, case_id: int, lot_id: int) -> None:
     await redis.sadd(f"{case_key(case_id)}:lots", lot_id)
+
+
+# -- applicants, officers and who may see a case --------------------------------------------
+
+
+async def get_case(redis: aioredis.Redis, case_id: int) -> dict[str, str] | None:
+    raw = await redis.hgetall(case_key(case_id))
+    return dict(raw) if raw else None
+
+
+async def all_case_ids(redis: aioredis.Redis) -> list[int]:
+    return sorted(int(v) for v in (await redis.hgetall(BY_NUMBER)).values())
+
+
+async def lot_ids(redis: aioredis.Redis, case_id: int) -> list[int]:
+    return sorted(int(i) for i in await redis.smembers(f"{case_key(case_id)}:lots"))
+
+
+async def applicants(redis: aioredis.Redis, case_id: int) -> list[str]:
+    return sorted(await redis.smembers(f"{case_key(case_id)}:applicants"))
+
+
+async def officers(redis: aioredis.Redis, case_id: int) -> list[str]:
+    return sorted(await redis.smembers(f"{case_key(case_id)}:officers"))
+
+
+async def link_applicant(redis: aioredis.Redis, case_id: int, username: str) -> bool:
+    """Link an applicant to the case; True when newly linked."""
+    added = await redis.sadd(f"{case_key(case_id)}:applicants", username.lower())
+    await redis.sadd(f"user:{username.lower()}:cases", case_id)
+    return bool(added)
+
+
+async def cases_of_applicant(redis: aioredis.Redis, username: str) -> list[int]:
+    return sorted(int(i) for i in await redis.smembers(f"user:{username.lower()}:cases"))
+
+
+async def may_view(redis: aioredis.Redis, case_id: int, username: str, role: str) -> bool:
+    """A case is visible to its applicants and its officers (who created or relisted its
+    lots, or linked its applicants)."""
+    group = {"officer": "officers", "applicant": "applicants"}.get(role)
+    return group is not None and bool(
+        await redis.sismember(f"{case_key(case_id)}:{group}", username.lower()))
+
+
+async def add_officer(redis: aioredis.Redis, case_id: int, username: str) -> None:
+    await redis.sadd(f"{case_key(case_id)}:officers", username.lower())
+
+
+async def cases_of_officer(redis: aioredis.Redis, username: str) -> list[int]:
+    return [c for c in await all_case_ids(redis)
+            if await redis.sismember(f"{case_key(c)}:officers", username.lower())]

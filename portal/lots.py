@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from bidding import rules
 from bidding.money import fen_to_yuan, yuan_to_fen
 from bidding.store import BidStore
-from portal import cases
+from portal import cases, lifecycle
 from portal.errors import Conflict, Invalid, NotFound
 from portal.timefmt import iso_to_ms, ms_to_iso
 from portal.users import User, Users
@@ -153,14 +153,18 @@ class Lots:
         self.store = store
 
     async def create(self, data: dict[str, Any], officer: User, mode: str,
-                     *, check: bool = True) -> dict[str, Any]:
-        """Validate and schedule a lot; check=False only for generated demo auctions."""
+                     *, check: bool = True, extra: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
+        """Validate and schedule a lot; check=False only for generated demo auctions and for
+        re-auctions, which portal.relist checks against their own rules first. ``extra``
+        (round, sale_mode, previous_lot_id, barred) is stored with the lot."""
         lot = parse_lot_input(data)
         await self._check_priority_users(lot["priority_purchasers"])
         now = await self.store.server_time_ms()
         if check:
             check_schedule(lot, now, mode)
         lot_id = int(await self.redis.incr(NEXT_ID))
+        lot.update(extra or {})
         lot.update(id=lot_id, created_by=officer.username, announced_at=now,
                    photos=lot.get("photos", []), description=lot.get("description", ""))
         lot["case_id"] = await cases.case_for_number(self.redis, lot["case_number"],
@@ -188,6 +192,7 @@ class Lots:
             lot["id"], starting_price=lot["starting_price"], increment=lot["increment"],
             starts_at_ms=lot["starts_at"], ends_at_ms=lot["ends_at"],
             extension_ms=lot["extension_seconds"] * 1000,
+            sale_mode=lot.get("sale_mode", "auction"),
         )
         for p in lot["priority_purchasers"]:
             code = await self.store.code_for(lot["id"], p["username"])
@@ -195,6 +200,7 @@ class Lots:
                 await self.store.set_rank(lot["id"], code, p["rank"])
         await self.redis.set(meta_key(lot["id"]), json.dumps(lot, ensure_ascii=False))
         await self.redis.zadd(INDEX, {str(lot["id"]): lot["starts_at"]})
+        await lifecycle.track_lot(self.redis, lot)
 
     async def _check_priority_users(self, items: list[dict[str, Any]]) -> None:
         users = Users(self.redis)

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from bidding import rules
 from bidding.money import fen_to_yuan
 from portal.api import my_lot_summaries, register
+from portal.case_routes import lot_extras
 from portal.errors import Forbidden, NotFound, PortalError
 from portal.lots import lot_view, state_view
 from portal.photos import save_photo
@@ -83,7 +84,8 @@ async def lot_page(request: Request) -> Response:
     return render(request, "lot.html", {
         "lot": lot, "state": state or {}, "view": lot_view(lot, state),
         "registration": registration, "min_next": min_next,
-        "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES})
+        "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES,
+        **await lot_extras(app, lot, state, user)})
 
 
 async def register_page(request: Request) -> Response:

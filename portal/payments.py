@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -20,6 +21,8 @@ from bidding.store import BidStore
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 
 SIGNATURE_HEADER = "x-sandbox-signature"
+PURPOSES = ("deposit", "balance")
+Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def payment_key(pid: str) -> str:
@@ -35,36 +38,62 @@ class Payments:
         self.redis = redis
         self.store = store
         self.secret = secret
+        # per purpose: a check run before a pending order may become paid (raises to refuse)
+        self.before_paid: dict[str, Hook] = {}
+        # run (idempotently) after every valid callback of a paid order: bookkeeping
+        self.after_paid: list[Hook] = []
 
     async def deposit_order(self, lot_id: int, username: str, code: str,
                             amount: int) -> dict[str, Any]:
         """The deposit order of this bidder for this lot (created once)."""
-        index = f"lot:{{{lot_id}}}:deposit_orders"
-        pid = await self.redis.hget(index, username)
-        if pid:
-            return await self.get(pid)
+        return await self.order(lot_id, username, code, amount, "deposit")
+
+    async def order(self, lot_id: int, username: str, code: str, amount: int, purpose: str,
+                    **extra: Any) -> dict[str, Any]:
+        """The order of this purpose of this user for this lot (created once)."""
+        if purpose not in PURPOSES:
+            raise ValueError(f"unknown payment purpose {purpose!r}")
+        index = f"lot:{{{lot_id}}}:{purpose}_orders"
+        existing = await self.redis.hget(index, username)
+        if existing:
+            return await self.get(str(existing))
         pid = "pay_" + secrets.token_hex(10)
         if not await self.redis.hsetnx(index, username, pid):
-            return await self.get(await self.redis.hget(index, username))
-        order = {"id": pid, "lot_id": lot_id, "username": username, "code": code,
-                 "amount": amount, "purpose": "deposit", "status": "pending",
-                 "created_at": int(time.time() * 1000)}
-        await self.redis.hset(payment_key(pid), mapping=order)
+            return await self.get(str(await self.redis.hget(index, username)))
+        order: dict[str, str | int] = {
+                 "id": pid, "lot_id": lot_id, "username": username, "code": code,
+                 "amount": amount, "purpose": purpose, "status": "pending",
+                 "created_at": int(time.time() * 1000), **extra}
+        await self.redis.hset(payment_key(pid), mapping=order)  # type: ignore[arg-type]
         await self.redis.sadd(f"user:{username}:payments", pid)
         return await self.get(pid)
 
+    async def order_id(self, lot_id: int, username: str, purpose: str) -> str | None:
+        pid = await self.redis.hget(f"lot:{{{lot_id}}}:{purpose}_orders", username)
+        return str(pid) if pid else None
+
     async def get(self, pid: str) -> dict[str, Any]:
-        raw = await self.redis.hgetall(payment_key(pid)) if pid.startswith("pay_") else {}
+        raw: dict[str, Any] = {}
+        if pid.startswith("pay_"):
+            raw = await self.redis.hgetall(payment_key(pid))  # type: ignore[assignment]
         if not raw:
             raise NotFound("No such payment", code="payment_not_found")
-        for k in ("lot_id", "amount", "created_at", "paid_at"):
+        for k in ("lot_id", "amount", "created_at", "paid_at", "due_at", "cancelled_at",
+                  "expired_at"):
             if k in raw:
                 raw[k] = int(raw[k])
         return raw
 
+    async def transition(self, pid: str, allowed: str, to: str) -> bool:
+        """Atomically move the order's status from one of ``allowed`` ("a|b") to ``to``."""
+        from portal.settlement import transition  # local: settlement imports this module
+
+        result = await transition(self.redis, payment_key(pid), "status", allowed, to)
+        return bool(result["ok"])
+
     async def for_user(self, username: str) -> list[dict[str, Any]]:
         pids = sorted(await self.redis.smembers(f"user:{username}:payments"))
-        return [await self.get(pid) for pid in pids]
+        return [await self.get(str(pid)) for pid in pids]
 
     def signed_callback(self, pid: str, amount: int) -> tuple[bytes, str]:
         """What the provider sends when the payer confirms: body and signature."""
@@ -92,9 +121,22 @@ class Payments:
         order = await self.get(str(pid))
         if amount != order["amount"] or status != "paid":
             raise Conflict("Callback does not match the order", code="callback_mismatch")
-        changed = order["status"] == "pending"
-        if changed:
-            await self.redis.hset(payment_key(order["id"]), mapping={
-                "status": "paid", "paid_at": int(time.time() * 1000)})
-        await self.store.mark_deposit_paid(order["lot_id"], order["code"])
+        changed = False
+        if order["status"] == "pending":
+            check = self.before_paid.get(order.get("purpose", "deposit"))
+            if check:
+                await check(order)  # e.g. the balance deadline; raises to refuse
+            from portal.settlement import transition
+
+            result = await transition(self.redis, payment_key(order["id"]), "status",
+                                      "pending", "paid")
+            changed = bool(result["changed"])
+            order = await self.get(order["id"])
+        if order["status"] != "paid":
+            raise Conflict("This payment order is closed (the lot ended or the deadline "
+                           "passed); nothing was charged", code="payment_closed")
+        if order.get("purpose", "deposit") == "deposit":
+            await self.store.mark_deposit_paid(order["lot_id"], order["code"])
+        for hook in self.after_paid:
+            await hook(order)
         return {"payment": await self.get(order["id"]), "changed": changed}

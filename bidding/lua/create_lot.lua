@@ -1,8 +1,9 @@
 -- Create a lot, or update its terms while it has no bid and is still scheduled.
--- KEYS: state. ARGV: lot, starting_price, increment, starts_at, ends_at, extension.
+-- KEYS: state. ARGV: lot, starting_price, increment, starts_at, ends_at, extension,
+-- [sale_mode: 'auction' (default) or 'fixed_price'].
 -- Returns 'created', 'updated' or 'locked'.
 local terms = {'starting_price', ARGV[2], 'increment', ARGV[3], 'starts_at', ARGV[4],
-  'ends_at', ARGV[5], 'extension', ARGV[6]}
+  'ends_at', ARGV[5], 'extension', ARGV[6], 'sale_mode', ARGV[7] or 'auction'}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local st = hgetall(KEYS[1])
   if st.status ~= 'scheduled' or num(st, 'bid_count') > 0 then return 'locked' end

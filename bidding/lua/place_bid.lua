@@ -37,6 +37,11 @@ end
 local ends, ext = num(st, 'ends_at'), num(st, 'extension')
 local new_end = ends
 if now >= ends - ext and now + ext > ends then new_end = now + ext end
+-- Fixed-price sale (变卖): the first full-price bid wins unless others raise within the
+-- extension window, so the first bid brings the end forward to bid time + window.
+if st.sale_mode == 'fixed_price' and num(st, 'bid_count') == 0 and now + ext < ends then
+  new_end = now + ext
+end
 local seq = num(st, 'seq') + 1
 local prev = head_of(st)
 local e = {

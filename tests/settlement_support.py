@@ -1,0 +1,84 @@
+"""Helpers for the after-the-hammer tests: the portal's services in-process on a private
+Redis database (not the live server's), lots that close within a second."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bidding.money import fen_to_yuan
+from portal.settings import load_settings
+from portal.timefmt import ms_to_iso
+from portal.users import User
+
+OFFICER = User(username="officer", role="officer", real_name="王法官", phone="", id_number="")
+DB = 9
+
+
+class State:
+    pass
+
+
+async def services(redis_server: str, data_dir: Any, rules: str = "sandbox") -> Any:
+    from portal.app import setup_state
+
+    url = redis_server.rsplit("/", 1)[0] + f"/{DB}"
+    client = aioredis.Redis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    state = State()
+    settings = load_settings(data_dir=data_dir, rules=rules, secret_key="test-secret")
+    await setup_state(state, settings, url)
+    return state
+
+
+async def close_services(state: Any) -> None:
+    for name in ("rooms",):
+        stopper = getattr(getattr(state, name, None), "stop", None)
+        if stopper:
+            await stopper()
+    await state.hub.stop()
+    await state.redis.aclose()
+
+
+def lot_input(now: int, *, ends_in_ms: int = 900, case_number: str = "(2026)京01执1号",
+              start: int = 80_000_000, **over: Any) -> dict[str, Any]:
+    body = {"title": "测试住宅", "court": "北京市第一中级人民法院", "case_number": case_number,
+            "property_type": "residential", "district": "朝阳区", "address": "测试路1号",
+            "area_m2": 88.0, "appraisal_price": fen_to_yuan(start * 10 // 8),
+            "starting_price": fen_to_yuan(start), "increment": fen_to_yuan(start // 80),
+            "deposit": fen_to_yuan(start // 10), "starts_at": ms_to_iso(now - 59_500),
+            "ends_at": ms_to_iso(now + ends_in_ms), "extension_seconds": 0,
+            "description": "测试"}
+    body.update(over)
+    return body
+
+
+async def new_lot(app: Any, **kw: Any) -> dict[str, Any]:
+    now = await app.store.server_time_ms()
+    return dict(await app.lots.create(lot_input(now, **kw), OFFICER, "sandbox"))
+
+
+async def paid(app: Any, lot_id: int, username: str) -> tuple[str, dict[str, Any]]:
+    """Register and pay the deposit through the signed sandbox callback."""
+    from portal.api import register
+
+    reg, _ = await register(app, lot_id, username)
+    result = await app.payments.confirm_as_payer(reg["deposit"]["payment_id"], username)
+    return reg["bidder_code"], result["payment"]
+
+
+async def wait_closed(app: Any, *lot_ids: int) -> None:
+    """Wait for the lots' ends by the Redis clock, close and settle them."""
+    for lot_id in lot_ids:
+        while True:
+            state = await app.store.state(lot_id)
+            if state["status"] not in ("upcoming", "live"):
+                break
+            if state["server_time"] >= state["ends_at"]:
+                await app.store.close_lot(lot_id)
+                continue
+            await asyncio.sleep(min(0.2, (state["ends_at"] - state["server_time"] + 5) / 1000))
+        await app.settlement.settle_lot(lot_id)
