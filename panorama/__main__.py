@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument("--quality", type=int, default=85, help="JPEG quality (85)")
     p_build.set_defaults(func=_cmd_build)
     p_info = sub.add_parser("info", help="summarise a built folder")
-    p_info.add_argument("folder", type=Path, help="a build folder holding manifest.json")
+    p_info.add_argument("folder", type=Path, help="a build folder, or an output root")
     p_info.set_defaults(func=_cmd_info)
     p_room = sub.add_parser("room", help="render a synthetic demo room (equirectangular)")
     p_room.add_argument("name", help="room name painted on the front wall (ASCII)")
@@ -70,7 +70,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    """Summarise a build folder, or every build folder in an output root."""
     folder: Path = args.folder
+    if not (folder / "manifest.json").is_file() and folder.is_dir():
+        builds = sorted(p for p in folder.iterdir() if (p / "manifest.json").is_file())
+        for i, build_folder in enumerate(builds):
+            print("" if i == 0 else "\n", end="")
+            _summarise(build_folder)
+        if builds:
+            return 0
+    _summarise(folder)
+    return 0
+
+
+def _summarise(folder: Path) -> None:
     manifest = read_manifest(folder)
     source = manifest["source"]
     print(f"id:      {manifest['id']}")
@@ -98,7 +111,6 @@ def _cmd_info(args: argparse.Namespace) -> int:
         total_files += 1
     total_bytes += _describe_image(folder / manifest["base"]["path"], "base")
     print(f"total:   {total_files} files, {_size(total_bytes)} (plus manifest.json)")
-    return 0
 
 
 def _describe_image(path: Path, label: str) -> int:
