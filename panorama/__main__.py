@@ -86,9 +86,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _summarise(folder: Path) -> None:
     manifest = read_manifest(folder)
     source = manifest["source"]
-    print(f"id:      {manifest['id']}")
-    print(f"source:  {source['kind']} {source['format']} {source['width']}x{source['height']}")
-    print(f"tiles:   {manifest['tile_size']} px, JPEG quality {manifest.get('quality', '?')}")
+    print(f"id:        {manifest['id']}")
+    print(f"source:    {source['kind']} {source['format']} {source['width']}x{source['height']}")
+    print(f"tiles:     {manifest['tile_size']} px, JPEG quality {manifest.get('quality', '?')}")
     total_files = total_bytes = 0
     for index, level in enumerate(manifest["levels"]):
         n = level["tiles_per_side"]
@@ -103,14 +103,14 @@ def _summarise(folder: Path) -> None:
         total_files, total_bytes = total_files + len(present), total_bytes + size
         missing = f" ({len(files) - len(present)} MISSING)" if len(present) < len(files) else ""
         print(
-            f"level {index}: face {level['face_size']} px, {n}x{n} tiles/face, "
+            f"level {index}:   face {level['face_size']} px, {n}x{n} tiles/face, "
             f"{len(present)} tiles, {_size(size)}{missing}"
         )
     for key in ("preview", "thumbnail"):
         total_bytes += _describe_image(folder / manifest[key], key)
         total_files += 1
     total_bytes += _describe_image(folder / manifest["base"]["path"], "base")
-    print(f"total:   {total_files} files, {_size(total_bytes)} (plus manifest.json)")
+    print(f"total:     {total_files} files, {_size(total_bytes)} (plus manifest.json)")
 
 
 def _describe_image(path: Path, label: str) -> int:

@@ -41,7 +41,7 @@ def test_build_then_info(small_room: Path, tmp_path: Path) -> None:
     assert "already built" in again.stderr
     info = run("info", str(folder))
     assert info.returncode == 0, info.stderr
-    assert "level 0: face 512 px, 1x1 tiles/face, 6 tiles" in info.stdout
+    assert "level 0:   face 512 px, 1x1 tiles/face, 6 tiles" in info.stdout
     assert "MISSING" not in info.stdout and "preview.jpg 1024x512" in info.stdout
     root_info = run("info", str(tmp_path))  # an output root: every build in it
     assert root_info.returncode == 0 and folder.name in root_info.stdout
