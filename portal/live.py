@@ -10,6 +10,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bidding import keys
+from bidding.codec import parse_entry
 from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import Subscription, json_text
 from portal.lots import state_view
@@ -26,10 +27,12 @@ def lot_transform(channel: str, data: str) -> tuple[str | None, list[str]]:
 
 
 async def snapshot(app: Any, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
+    """Current state, the newest bids and the newest event id (reads only the ledger's tail)."""
     state = await app.store.state(lot_id)
-    entries = await app.store.ledger(lot_id)
-    last_id = entries[-1]["id"] if entries else "0-0"
-    bids = [public_bid(e) for e in entries if e["kind"] == "bid"][-RECENT_BIDS:][::-1]
+    tail = await app.redis.xrevrange(keys.ledger(lot_id), count=RECENT_BIDS + 1)
+    entries = [parse_entry(str(i), f) for i, f in tail]
+    last_id = entries[0]["id"] if entries else "0-0"
+    bids = [public_bid(e) for e in entries if e["kind"] == "bid"][:RECENT_BIDS]
     return last_id, {"type": "snapshot", "lot_id": lot_id, "state": state_view(state),
                      "bids": bids, "server_time": state_view(state)["server_time"],
                      "last_event_id": last_id, "viewers": await app.hub.viewers(channel)}

@@ -77,6 +77,13 @@ class EmbeddedRedis:
         self.proc = None
 
 
-def connect(url: str) -> aioredis.Redis:
-    """One asyncio client (with its pool) per process; strings decoded."""
-    return aioredis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
+    """One asyncio client per process; strings decoded.
+
+    A blocking pool: under a burst (many bids, websocket reconnects) requests wait up to 10 s
+    for a free connection instead of failing with "Too many connections".
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, decode_responses=True, health_check_interval=30,
+        max_connections=max_connections, timeout=10)
+    return aioredis.Redis(connection_pool=pool)
