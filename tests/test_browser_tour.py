@@ -166,3 +166,67 @@ def test_tour_renders_walks_between_rooms_and_plan_follows(portal: str, redis_ur
     unexpected = [e for e in errors if "404" not in e]  # the bare lot's tour fetch is a 404
     assert not unexpected, unexpected
     print(f"screenshots in {tmp_path}")
+
+
+def test_officer_builds_a_tour_in_the_editor(portal: str, redis_url: str, browser: Any,
+                                             tmp_path: Path) -> None:
+    from portal_helpers import PASSWORD
+
+    officer = actor(portal, redis_url, "tour_editor_officer", role="officer")
+    lot_id = officer.post("/api/lots", json=lot_body()).json()["id"]
+    files = []
+    for name, wall in (("HALL", (206, 196, 178)), ("STUDY", (120, 170, 215))):
+        path = tmp_path / f"{name}.jpg"
+        render_room(name, 2048, wall_rgb=wall, doors=[90]).save(path, quality=90)
+        files.append(str(path))
+    Image.new("RGB", PLAN, (250, 250, 250)).save(tmp_path / "plan.png")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{portal}/login?next=/officer/lots/{lot_id}/tour")
+    page.fill("input[name=username]", "tour_editor_officer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{portal}/officer/lots/{lot_id}/tour")
+    # upload two photos: each shows progress, then becomes a scene
+    page.set_input_files("#pano-files", files)
+    page.wait_for_function("document.querySelectorAll('.scene-item').length === 2")
+    assert page.locator("#jobs li.done").count() == 2
+    assert page.locator("#jobs progress").evaluate_all("ps => ps.map(p => p.value)") == [1, 1]
+    # a floor plan, then drag both scenes onto it
+    page.set_input_files("#plan-file", str(tmp_path / "plan.png"))
+    page.wait_for_function("document.querySelectorAll('.plan-chip').length === 2 && "
+                           "document.querySelector('#editor-plan img').complete")
+    page.evaluate("document.getElementById('plan-tray').scrollIntoView({block: 'start'})")
+    box = page.locator("#editor-plan").bounding_box()
+    for fx in (0.25, 0.75):
+        chip = page.locator(".plan-chip").first.bounding_box()
+        page.mouse.move(chip["x"] + chip["width"] / 2, chip["y"] + chip["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + box["height"] / 2, steps=6)
+        page.mouse.up()
+    page.wait_for_function("document.querySelectorAll('#editor-plan .tour-plan-dot').length === 2")
+    # rename the current scene and place an arrow to the other by clicking in the viewer
+    page.evaluate("window.scrollTo(0, 0)")
+    page.fill(".scene-item.current .scene-name", "门厅")
+    page.press(".scene-item.current .scene-name", "Enter")
+    page.click(".scene-item.current .place-link")
+    assert page.locator("#editor-mode").is_visible()
+    viewer = page.locator("#editor-viewer").bounding_box()
+    page.mouse.click(viewer["x"] + viewer["width"] / 2, viewer["y"] + viewer["height"] / 2)
+    page.wait_for_function("document.querySelectorAll('.scene-item.current li').length === 1")
+    page.wait_for_function("!tourEditor.dirty && !tourEditor.saving && tourEditor.base > 0")
+    page.screenshot(path=str(tmp_path / "editor.png"), full_page=True)
+    context.close()
+    assert not errors, errors
+    tour = officer.get(f"/api/lots/{lot_id}/tour").json()
+    hall, study = tour["scenes"]
+    assert hall["name"] == "门厅" and study["name"] == "STUDY"
+    assert tour["floor_plan"]["width"] == PLAN[0]
+    assert abs(hall["plan"]["x"] - 0.25 * PLAN[0]) < 8 and abs(hall["plan"]["y"] - 150) < 8
+    assert abs(study["plan"]["x"] - 0.75 * PLAN[0]) < 8
+    assert len(hall["links"]) == 1 and hall["links"][0]["to"] == study["id"]
+    assert abs(hall["links"][0]["yaw"]) < 2  # the centre of the start view
+    versions = officer.get(f"/api/lots/{lot_id}/tour/versions").json()["items"]
+    assert versions[-1]["version"] == tour["version"]  # rapid edits coalesce (debounced)

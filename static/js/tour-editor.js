@@ -245,7 +245,8 @@ function placeAt(yaw, pitch) {
   const scene = currentScene();
   if (!mode || !scene) return;
   setMode(null);
-  const at = { yaw: Math.round(yaw * 10) / 10, pitch: Math.round(pitch * 10) / 10 };
+  const folded = ((yaw + 180) % 360 + 360) % 360 - 180;  // [-180, 180) as the server stores it
+  const at = { yaw: Math.round(folded * 10) / 10, pitch: Math.round(pitch * 10) / 10 };
   if (mode.type === 'link') {
     scene.links = scene.links.filter((l) => l.to !== mode.to);
     scene.links.push({ to: mode.to, ...at });
@@ -391,7 +392,7 @@ function draggable(node, sceneId) {
       if (Math.hypot(e.clientX - down.clientX, e.clientY - down.clientY) < 3) {
         state.current = sceneId; state.viewer?.go(sceneId); render({ viewer: false }); return;
       }
-      if (x < 0 || y < 0 || x > plan.width || y > plan.height) return;
+      if (!(x >= 0 && y >= 0 && x <= plan.width && y <= plan.height)) return;
       scene.plan = { x: Math.round(x), y: Math.round(y), heading: scene.plan ? scene.plan.heading : 0 };
       changed();
     };

@@ -156,6 +156,7 @@ export function floorPlan(root, tour, onPick) {
   if (!tour.floor_plan) { root.hidden = true; return () => {}; }
   root.hidden = false;
   const { width, height, url } = tour.floor_plan;
+  root.style.aspectRatio = `${width} / ${height}`;  // sized before the image arrives
   const img = document.createElement('img');
   img.src = url; img.alt = ''; img.className = 'tour-plan-image';
   root.append(img);
