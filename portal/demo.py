@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from bidding.money import fen_to_yuan
 from panorama.demo import demo_tours
 from portal.api import register
+from portal.demo_after_hammer import load_after_hammer
 from portal.photos import save_photo
 from portal.timefmt import ms_to_iso
 from portal.users import Users
@@ -153,7 +154,7 @@ async def place_demo_bids(state: Any, lot: dict[str, Any], count: int) -> None:
 
 async def load_demo(state: Any) -> str:
     if await state.redis.get(MARKER):
-        return "demo data already present"
+        return "demo data already present" + await load_after_hammer(state)
     await ensure_users(state)
     officer = await Users(state.redis).get(OFFICER[0])
     now = await state.store.server_time_ms()
@@ -179,4 +180,4 @@ async def load_demo(state: Any) -> str:
     await tours
     await state.redis.set(MARKER, "1")
     return f"demo data loaded: {len(LOTS)} lots; officer {OFFICER[0]} / {OFFICER[1]}, " \
-           f"bidders {', '.join(BIDDERS)} / {PASSWORD}"
+           f"bidders {', '.join(BIDDERS)} / {PASSWORD}" + await load_after_hammer(state)

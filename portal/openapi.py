@@ -103,6 +103,9 @@ def openapi_schema() -> dict[str, Any]:
             errors=(403, 409))},
     }
     paths.update(tour_paths())
+    from portal.case_openapi import after_hammer_paths  # imports this module
+
+    paths.update(after_hammer_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Judicial auction portal API", "version": "1",

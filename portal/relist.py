@@ -87,6 +87,9 @@ def terms_from(data: Any, lot: dict[str, Any], new_round: int | None) -> RelistT
 async def relist(app: Any, lot_id: int, data: Any, officer: User) -> dict[str, Any]:
     """Create the next sale of a failed (or defaulted) lot; refusals name the rule."""
     lot = await app.lots.get(lot_id)
+    if await app.redis.exists(next_key(lot_id)):
+        raise Conflict("This lot has already been relisted", code="already_relisted",
+                       next_lot_id=await app.settlement.next_lot(lot_id))
     prior = await prior_of(app, lot)
     new_round = next_round(prior)
     terms = terms_from(data, lot, new_round)
