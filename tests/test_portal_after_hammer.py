@@ -121,7 +121,8 @@ def test_cases_applicants_timeline_and_ledger(portal: str, redis_url: str,
     assert applicant.get(f"/api/cases/{case_id}/ledger/verify").json()["ok"] is True
     assert applicant.get("/api/me/cases").json()[0]["id"] == case_id
     page = applicant.get(f"/cases/{case_id}")
-    assert page.status_code == 200 and 'id="timeline"' in page.text and "保证金转为价款" in page.text
+    assert page.status_code == 200 and 'id="timeline"' in page.text
+    assert "保证金转为价款" in page.text
     kinds = [n["kind"] for n in applicant.get("/api/me/notifications").json()["items"]]
     assert "linked" in kinds
     # the officer's deadline and the worker's default

@@ -349,3 +349,29 @@ async def test_strict_mode_minimum_periods_for_second_auction(redis_server: str,
         assert ok["round"] == 2
     finally:
         await close_services(app)
+
+
+async def test_reminders_opening_and_step_notifications(app: Any) -> None:
+    from portal import notifications
+    from portal.cases import link_applicant
+
+    now = await app.store.server_time_ms()
+    from settlement_support import lot_input
+
+    lot = await app.lots.create(lot_input(now, ends_in_ms=120_000, starts_at=ms_to_iso(now + 400)),
+                                OFFICER, "sandbox", check=False)
+    await link_applicant(app.redis, lot["case_id"], "bank")
+    await notifications.subscribe_reminders(app.redis, lot["id"], "a", lot["starts_at"],
+                                            lot["ends_at"], now)
+    while await app.store.server_time_ms() < lot["starts_at"]:
+        await asyncio.sleep(0.05)
+    await app.settlement.tick()
+    await app.settlement.tick()
+    mine = [i["kind"] for i in await notifications.items(app.redis, "a")]
+    assert mine.count("reminder_open") == 1 and mine.count("reminder_end") == 1
+    bank = [i["kind"] for i in await notifications.items(app.redis, "bank")]
+    assert bank.count("bidding_open") == 1
+    mails = (app.settings.data_dir / "mail.log").read_text(encoding="utf-8")
+    assert "开拍提醒" in mails and "结束提醒" in mails
+    await notifications.unsubscribe_reminders(app.redis, lot["id"], "a")
+    assert await app.redis.zcard(notifications.REMINDERS_DUE) == 0
