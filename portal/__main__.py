@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import getpass
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -51,9 +52,19 @@ async def services(url: str) -> AsyncIterator[object]:
         await state.redis.aclose()  # type: ignore[attr-defined]
 
 
+def _exit_on_sigterm() -> None:
+    """uvicorn re-raises the SIGTERM it handled once it has shut down; turn that into a
+    normal exit so the embedded redis-server is stopped by the finally clauses."""
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    _exit_on_sigterm()
     with redis_url_for_cli() as url:
         os.environ["REDIS_URL"] = url
         if args.demo:

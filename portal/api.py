@@ -181,7 +181,7 @@ async def place_bid(request: Request) -> Response:
     app, lot_id = services(request), lot_id_param(request)
     data = await json_body(request)
     try:
-        amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)
+        amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
     code = await app.store.code_for(lot_id, user.username)

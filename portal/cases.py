@@ -20,7 +20,7 @@ async def case_for_number(redis: aioredis.Redis, number: str, court: str, office
         return int(existing)
     new_id = int(await redis.incr("cases:next_id"))
     if not await redis.hsetnx(BY_NUMBER, number, new_id):
-        return int(await redis.hget(BY_NUMBER, number))
+        return int(str(await redis.hget(BY_NUMBER, number)))
     await redis.hset(case_key(new_id), mapping={
         "id": new_id, "case_number": number, "court": court, "created_by": officer,
         "created_at": int(time.time() * 1000)})

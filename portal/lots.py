@@ -216,7 +216,7 @@ class Lots:
         return dict(json.loads(raw))
 
     async def all(self) -> list[dict[str, Any]]:
-        ids = [int(i) for i in await self.redis.zrange(INDEX, 0, -1)]
+        ids = [int(str(i)) for i in await self.redis.zrange(INDEX, 0, -1)]
         if not ids:
             return []
         raws = await self.redis.mget([meta_key(i) for i in ids])
@@ -279,9 +279,9 @@ def state_view(state: dict[str, Any] | None) -> dict[str, Any]:
 
 def lot_view(lot: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
     """The public JSON shape of a lot (money as yuan strings, times ISO UTC)."""
-    view = {k: lot.get(k) for k in ("id", "title", "court", "case_number", "case_id",
-                                     "property_type", "district", "address", "area_m2",
-                                     "description", "photos", "extension_seconds")}
+    fields = ("id", "title", "court", "case_number", "case_id", "property_type", "district",
+              "address", "area_m2", "description", "photos", "extension_seconds")
+    view: dict[str, Any] = {k: lot.get(k) for k in fields}
     view.update({k: fen_to_yuan(lot[k]) for k in MONEY_FIELDS})
     view.update(starts_at=ms_to_iso(lot["starts_at"]), ends_at=ms_to_iso(lot["ends_at"]),
                 announced_at=ms_to_iso(lot.get("announced_at")),

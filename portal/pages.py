@@ -84,6 +84,7 @@ async def lot_page(request: Request) -> Response:
     return render(request, "lot.html", {
         "lot": lot, "state": state or {}, "view": lot_view(lot, state),
         "registration": registration, "min_next": min_next,
+        "has_tour": await app.tours.current_version(lot_id) > 0,
         "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES,
         **await lot_extras(app, lot, state, user)})
 
@@ -231,7 +232,7 @@ async def lot_form(request: Request) -> Response:
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos
-        saved = (await app.lots.update(int(lot_id), data, app.settings.rules) if lot
+        saved = (await app.lots.update(int(str(lot_id)), data, app.settings.rules) if lot
                  else await app.lots.create(data, user, app.settings.rules))
     except PortalError as exc:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}

@@ -84,7 +84,7 @@ class Users:
         if role not in ROLES:
             raise Invalid(f"Unknown role {role!r}", code="invalid_role")
         fields = validate_registration(data)
-        record = {
+        record: dict[str, str] = {
             "username": fields["username"], "role": role, "real_name": fields["real_name"],
             "id_number": fields["id_number"].upper(), "phone": fields["phone"],
             "password_hash": _hasher.hash(fields["password"]), "created_at": str(time.time()),
@@ -92,16 +92,18 @@ class Users:
         key = user_key(fields["username"])
         if not await self.redis.hsetnx(key, "username", fields["username"]):
             raise Conflict("That username is taken", code="username_taken")
-        await self.redis.hset(key, mapping=record)
+        await self.redis.hset(key, mapping=record)  # type: ignore[arg-type]
         await self.redis.sadd(f"users:role:{role}", fields["username"].lower())
         return _user(record)
 
     async def get(self, username: str) -> User | None:
-        record = await self.redis.hgetall(user_key(username))
+        record: dict[str, str] = await self.redis.hgetall(user_key(username))  # type: ignore[assignment]
         return _user(record) if record.get("role") else None
 
     async def authenticate(self, username: str, password: str) -> User | None:
-        record = await self.redis.hgetall(user_key(username)) if username else {}
+        record: dict[str, str] = (
+            await self.redis.hgetall(user_key(username)) if username else {}  # type: ignore[assignment]
+        )
         stored = record.get("password_hash") or _DUMMY_HASH
         try:
             _hasher.verify(stored, password)

@@ -75,6 +75,17 @@ async def aredis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 
 @pytest.fixture
+async def aredis_alone(redis_server: str) -> AsyncIterator[aioredis.Redis]:
+    """A flushed database that the session's live portal (database 0) never touches: for
+    tests of global mechanisms such as the closer's lease, which that portal also runs."""
+    client = aioredis.Redis.from_url(redis_server.rsplit("/", 1)[0] + "/7",
+                                     decode_responses=True)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
     d.mkdir()

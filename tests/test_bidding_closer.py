@@ -28,9 +28,9 @@ async def messages(pubsub: Any, n: int) -> list[dict]:
     return out
 
 
-async def test_sold_failed_idempotent_and_events(aredis: aioredis.Redis) -> None:
-    store = BidStore(aredis)
-    pubsub = aredis.pubsub()
+async def test_sold_failed_idempotent_and_events(aredis_alone: aioredis.Redis) -> None:
+    store = BidStore(aredis_alone)
+    pubsub = aredis_alone.pubsub()
     await pubsub.subscribe(keys.events(1), keys.events(2))
     now = await open_lot(store, 1, ends_in_ms=300)
     await open_lot(store, 2, starts_in_ms=-60_000, ends_in_ms=-1)
@@ -43,7 +43,7 @@ async def test_sold_failed_idempotent_and_events(aredis: aioredis.Redis) -> None
 
     assert sorted(await store.close_due()) == [1, 2]
     assert await store.close_due() == []
-    assert await aredis.zrange(keys.CLOSING, 0, -1) == ["3"]
+    assert await aredis_alone.zrange(keys.CLOSING, 0, -1) == ["3"]
     again = await store.close_lot(1)
     assert again == {"closed": True, "changed": False, "status": "sold",
                      "ends_at": bid.bid["ends_at"] if bid.bid else None}
@@ -76,8 +76,8 @@ async def test_sold_failed_idempotent_and_events(aredis: aioredis.Redis) -> None
     assert failed_event["winner_code"] is None
 
 
-async def test_closer_waits_for_extended_end(aredis: aioredis.Redis) -> None:
-    store = BidStore(aredis)
+async def test_closer_waits_for_extended_end(aredis_alone: aioredis.Redis) -> None:
+    store = BidStore(aredis_alone)
     now = await open_lot(store, 1, ends_in_ms=200, extension_ms=500)
     code = await paid_bidder(store, 1, "late")
     out = await store.place_bid(1, code, 100_000)
@@ -85,15 +85,15 @@ async def test_closer_waits_for_extended_end(aredis: aioredis.Redis) -> None:
     new_end = out.bid["ends_at"]
     await wait_past(store, now + 200)
     assert await store.close_due() == []
-    assert await aredis.zscore(keys.CLOSING, "1") == new_end
+    assert await aredis_alone.zscore(keys.CLOSING, "1") == new_end
     state = await store.state(1)
     assert state is not None and state["status"] == "live"
     await wait_past(store, new_end)
     assert await store.close_due() == [1]
 
 
-async def test_cancelled_lot_is_never_closed(aredis: aioredis.Redis) -> None:
-    store = BidStore(aredis)
+async def test_cancelled_lot_is_never_closed(aredis_alone: aioredis.Redis) -> None:
+    store = BidStore(aredis_alone)
     await open_lot(store, 1, starts_in_ms=-60_000, ends_in_ms=-1)
     await store.cancel_lot(1)
     await store.cancel_lot(1)
@@ -102,9 +102,10 @@ async def test_cancelled_lot_is_never_closed(aredis: aioredis.Redis) -> None:
     assert await store.ledger(1) == []
 
 
-async def test_concurrent_closers_close_once(aredis: aioredis.Redis, redis_url: str) -> None:
-    store = BidStore(aredis)
-    other_client = aioredis.Redis.from_url(redis_url)
+async def test_concurrent_closers_close_once(aredis_alone: aioredis.Redis) -> None:
+    store = BidStore(aredis_alone)
+    other_client = aioredis.Redis(connection_pool=aioredis.ConnectionPool(
+        **aredis_alone.connection_pool.connection_kwargs))
     other = BidStore(other_client)
     now = 0
     for lot_id in (1, 2, 3):
@@ -116,7 +117,7 @@ async def test_concurrent_closers_close_once(aredis: aioredis.Redis, redis_url: 
     racing = await asyncio.gather(*(s.close_lot(lot) for s in (store, other) for lot in (1, 2, 3)
                                     for _ in range(5)))
     async with asyncio.timeout(5):
-        while await aredis.zcard(keys.CLOSING):
+        while await aredis_alone.zcard(keys.CLOSING):
             await asyncio.sleep(0.02)
     stop.set()
     await asyncio.gather(*closers)
@@ -127,15 +128,15 @@ async def test_concurrent_closers_close_once(aredis: aioredis.Redis, redis_url: 
         kinds = [e["kind"] for e in await store.ledger(lot_id)]
         assert kinds == ["bid", "close"]
         assert (await store.verify(lot_id)).ok
-    assert await aredis.exists(keys.CLOSER_LOCK) == 0
+    assert await aredis_alone.exists(keys.CLOSER_LOCK) == 0
 
 
-async def test_only_one_closer_holds_the_lease(aredis: aioredis.Redis) -> None:
-    store = BidStore(aredis)
+async def test_only_one_closer_holds_the_lease(aredis_alone: aioredis.Redis) -> None:
+    store = BidStore(aredis_alone)
     assert await store.acquire_lease("one", 5_000)
     assert not await store.acquire_lease("two", 5_000)
     assert await store.acquire_lease("one", 5_000)
     await store.release_lease("two")
-    assert await aredis.get(keys.CLOSER_LOCK) == "one"
+    assert await aredis_alone.get(keys.CLOSER_LOCK) == "one"
     await store.release_lease("one")
     assert await store.acquire_lease("two", 5_000)

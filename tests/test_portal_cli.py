@@ -64,9 +64,9 @@ def test_serve_without_redis_url_uses_embedded_server(tmp_path: Path) -> None:
         assert (tmp_path / "redis" / "redis.sock").exists()
         assert any((tmp_path / "redis").glob("appendonly*"))
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # what a service manager sends
         proc.wait(20)
-    assert not (tmp_path / "redis" / "redis.sock").exists() or not EmbeddedRedis(tmp_path)._ping()
+    assert not EmbeddedRedis(tmp_path)._ping(), "embedded redis-server outlived the portal"
 
 
 def test_create_officer_and_verify_ledger(portal: str, redis_url: str, tmp_path: Path) -> None:
