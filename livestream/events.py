@@ -34,11 +34,10 @@ SOURCES = ("ingest", "external")
 PLAYLIST = "index.m3u8"
 KEY_GRACE_MS = 3600 * 1000  # a stream key still works for an hour after the scheduled end
 TEXT_LIMITS = {"title": 120, "description": 2000, "name": 60}
-STREAM_ID_RE = re.compile(r"ev(\d+)-(\d+)")
-
-
-def stream_id(event_id: int, venue_id: int) -> str:
-    return f"ev{int(event_id)}-{int(venue_id)}"
+def stream_id(event_id: int, venue_id: int, nonce: str) -> str:
+    """The folder and playback path of an ingest venue; the event's random nonce keeps ids
+    unique even if event ids were ever reused (a wiped Redis over an old HLS folder)."""
+    return f"ev{int(event_id)}-{int(venue_id)}-{nonce}"
 
 
 def _text(data: dict[str, Any], field: str, *, required: bool, where: str = "") -> str:
@@ -143,12 +142,12 @@ class Events:
                 raise Invalid(f"no lot {venue['lot_id']}", code="unknown_lot",
                               field=f"venues[{venue['id'] - 1}].lot_id") from None
         event_id = int(await self.redis.incr(keys.NEXT_ID))
-        event.update(id=event_id, created_by=created_by, created_at=now,
-                     nonce=secrets.token_hex(4))
+        nonce = secrets.token_hex(4)
+        event.update(id=event_id, created_by=created_by, created_at=now, nonce=nonce)
         pipe = self.redis.pipeline(transaction=True)
         for venue in event["venues"]:
             if venue["source"] == "ingest":
-                venue["stream_id"] = stream_id(event_id, venue["id"])
+                venue["stream_id"] = stream_id(event_id, venue["id"], nonce)
                 venue["stream_key"] = secrets.token_urlsafe(24)
                 pipe.set(keys.stream_key(venue["stream_key"]), f"{event_id}:{venue['id']}")
         pipe.set(keys.meta(event_id), json.dumps(event, ensure_ascii=False))
@@ -206,7 +205,7 @@ class Events:
         live = await self.live_state(int(event_id))
         if live.get("ended_at") or await self.now_ms() > event["ends_at"] + KEY_GRACE_MS:
             return None
-        return stream_id(int(event_id), int(venue_id))
+        return str(next(v["stream_id"] for v in event["venues"] if v["id"] == int(venue_id)))
 
     def playback_url(self, venue: dict[str, Any], *, recording: bool = False) -> str:
         if venue["source"] == "external":
@@ -334,8 +333,3 @@ def event_view(events: Events, event: dict[str, Any], live: dict[str, str], now_
             "status": status_of(event, live, now_ms), "on_air_venue_id": on_air_of(live),
             "on_air_since": ms_to_iso(int(live["on_air_since"])) if live.get("on_air_since")
             else None, "viewers_total": total, "venues": venues}
-
-
-def event_id_of_stream(sid: str) -> tuple[int, int] | None:
-    match = STREAM_ID_RE.fullmatch(sid)
-    return (int(match[1]), int(match[2])) if match else None

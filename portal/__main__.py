@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -70,11 +71,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.demo:
             asyncio.run(_demo(url, quiet=True))
         print(f"Portal on http://{args.host}:{args.port}  (Redis: {url})", flush=True)
-        uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
-                    ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
-                    proxy_headers=True, http=INGEST_SAFE_HTTP)
+        feeder = start_demo_streams(args) if args.demo else None
+        try:
+            uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
+                        workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
+                        ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
+                        proxy_headers=True, http=INGEST_SAFE_HTTP)
+        finally:
+            if feeder is not None:
+                feeder.terminate()
+                feeder.wait(10)
     return 0
+
+
+def start_demo_streams(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """The demo's test streams: a child process pushing HLS to the demo venues over PUT."""
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    return subprocess.Popen([sys.executable, "-m", "livestream.testsrc",
+                             "--base", f"http://{host}:{args.port}"])
 
 
 async def _demo(url: str, quiet: bool = False) -> None:
@@ -84,6 +98,11 @@ async def _demo(url: str, quiet: bool = False) -> None:
         message = await load_demo(state)
         if not quiet or "loaded" in message:
             print(message, flush=True)
+        from livestream.demo import load_demo_event
+
+        event_message = await load_demo_event(state)
+        if event_message:
+            print(event_message, flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
