@@ -53,3 +53,39 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
         context.close()
     assert not errors, errors
     print(f"bid seen by the other browser after {seen_after:.3f}s (click to render)")
+
+
+def test_page_follows_the_close_live(portal: str, redis_url: str, browser) -> None:
+    import redis.asyncio as aioredis
+    from portal_helpers import make_account, run_async
+
+    from bidding.store import BidStore
+    from portal.lots import Lots
+    from portal.users import Users
+
+    make_account(redis_url, "officer_c", "officer")
+
+    async def short_lot() -> int:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        lots = Lots(client, BidStore(client))
+        now = await lots.store.server_time_ms()
+        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + 4000),
+                                         extension_seconds=0),
+                                await Users(client).get("officer_c"), "sandbox", check=False)
+        await client.aclose()
+        return int(lot["id"])
+
+    lot_id = run_async(short_lot())
+    bidder, code = paid_bidder(portal, redis_url, lot_id, "closing_watch")
+    assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{portal}/lots/{lot_id}")
+    assert page.inner_text("#status-badge") == "正在进行"
+    page.wait_for_selector("#result-link", timeout=15000)
+    assert page.inner_text("#status-badge") == "已成交"
+    assert page.inner_text("#leader").startswith(code)
+    page.click("#result-link")
+    page.wait_for_url(f"{portal}/lots/{lot_id}/result")
+    assert "¥800,000.00" in page.inner_text("body")
+    context.close()

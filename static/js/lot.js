@@ -107,6 +107,7 @@ function onMessage(msg) {
       break;
     case "closed":
       state.status = msg.status;
+      showResultLink();
       break;
     case "viewers":
       $("viewers").textContent = msg.count;
@@ -114,6 +115,16 @@ function onMessage(msg) {
   }
   renderState();
   tick();
+}
+
+function showResultLink() {
+  if (document.getElementById("result-link")) return;
+  const link = document.createElement("a");
+  link.className = "button";
+  link.id = "result-link";
+  link.href = `/lots/${lotId}/result`;
+  link.textContent = i18n.result_title;
+  document.querySelector(".live-panel").append(link);
 }
 
 function flash(el, note) {
