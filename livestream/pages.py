@@ -77,7 +77,7 @@ async def event_page(request: Request) -> Response:
     return render(request, "event.html", {
         "event": event, "view": view, "lots": await lot_titles(app, event),
         "reminded": reminded, "reminders": reminders,
-        "timeline": [{"at": ms_to_iso(e["at"]), "venue_id": e["venue_id"],
+        "timeline": [{"at": ms_to_iso(e["at"]), "at_ms": e["at"], "venue_id": e["venue_id"],
                       "edge": e.get("edge") or {}} for e in timeline],
         "announcements": await app.chat.announcements(event["id"])})
 

@@ -117,6 +117,14 @@ def _encode(target: Path, number: int, seconds: int, fps: int, size: tuple[int, 
     out.close()
 
 
+def null_packet(tag: int) -> bytes:
+    """An MPEG-TS null packet (PID 0x1FFF, ignored by every demuxer) carrying `tag`: each
+    pushed copy of a looped segment differs, as a real encoder's segments always do (the
+    recording tells segments apart by content)."""
+    payload = str(tag).encode().ljust(184, b"\xff")
+    return b"\x47\x1f\xff\x10" + payload
+
+
 class LoopPusher:
     """Push a rendered loop to `<base>/ingest/<key>/` forever, like a live HLS encoder."""
 
@@ -137,7 +145,8 @@ class LoopPusher:
         n = self.sequence - self.first
         seg = self.segments[n % len(self.segments)]
         name = f"live{self.sequence}.ts"
-        r = await self.client.put(f"/ingest/{self.key}/{name}", content=seg.path.read_bytes())
+        body = seg.path.read_bytes() + null_packet(self.sequence)
+        r = await self.client.put(f"/ingest/{self.key}/{name}", content=body)
         r.raise_for_status()
         self.live.append((self.sequence, seg.duration, datetime.now(UTC),
                           n > 0 and n % len(self.segments) == 0))

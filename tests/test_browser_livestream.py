@@ -1,0 +1,197 @@
+"""The event page in real Chromium: a venue plays (currentTime advances, through hls.js), two
+users chat and both see it, the host switches the on-air venue and viewers follow (logged-in
+over the websocket, anonymous through the cacheable state), a deleted message disappears for
+everyone, user text stays text."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms
+
+from livestream.testsrc import LoopPusher, render_loop
+
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+class Feed:
+    """Background encoders pushing a rendered loop to venues in real time."""
+
+    def __init__(self, base: str, feeds: list[tuple[str, list[Any]]]) -> None:
+        self.base, self.feeds = base, feeds
+        self.loop = asyncio.new_event_loop()
+        self.stop = asyncio.Event()
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.run(),))
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=10) as client:
+            pushers = [LoopPusher(client, key, segs) for key, segs in self.feeds]
+            await asyncio.gather(*(p.run(self.stop) for p in pushers))
+
+    def __enter__(self) -> Feed:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.stop.set)
+        self.thread.join(20)
+
+
+@pytest.fixture(scope="module")
+def loops(tmp_path_factory: pytest.TempPathFactory) -> list[list[Any]]:
+    root = tmp_path_factory.mktemp("loops")
+    return [render_loop(root / f"v{n}", n, seconds=4, fps=10, size=(320, 180)) for n in (1, 2)]
+
+
+def login(page: Any, base: str, username: str, next_url: str) -> None:
+    page.goto(f"{base}/login?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{base}{next_url}")
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    page.screenshot(path=str(Path(SHOTS or tmp_path) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def setup(portal: str, redis_url: str) -> Iterator[dict[str, Any]]:
+    officer = actor(portal, redis_url, "browser_host", role="officer")
+    lots = [officer.post("/api/lots", json=lot_body(title=t)).json()
+            for t in ("朝阳区 直播一号房", "海淀区 直播二号房")]
+    ev = officer.post("/api/events", json={
+        "title": "浏览器测试 同步直播看样", "description": "两处房产",
+        "starts_at": iso(now_ms() - 60_000), "ends_at": iso(now_ms() + 3600_000),
+        "venues": [{"name": "一号现场", "lot_id": lots[0]["id"]},
+                   {"name": "二号现场", "lot_id": lots[1]["id"]}]}).json()
+    assert officer.post(f"/api/events/{ev['id']}/on-air", json={"venue_id": 1}).status_code == 200
+    for name in ("viewer_a", "viewer_b"):
+        actor(portal, redis_url, name)
+    yield {"event": ev, "officer": officer, "lots": lots}
+
+
+def test_event_page_plays_chats_follows_and_moderates(portal: str, browser, setup, loops,
+                                                      tmp_path: Path) -> None:
+    ev = setup["event"]
+    url = f"/events/{ev['id']}"
+    feeds = [(v["stream_key"], loops[i]) for i, v in enumerate(ev["venues"])]
+    errors: list[str] = []
+    contexts = []
+
+    def page_for(username: str | None, next_url: str = url, **kw: Any) -> Any:
+        context = browser.new_context(viewport=kw.get("viewport", {"width": 1280, "height": 900}),
+                                      is_mobile=kw.get("mobile", False), bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        if username:
+            login(page, portal, username, next_url)
+        else:
+            page.goto(portal + next_url)
+        return page
+
+    with Feed(portal, feeds):
+        a = page_for("viewer_a")
+        b = page_for("viewer_b")
+        anon = page_for(None, viewport={"width": 390, "height": 844}, mobile=True)
+        host = page_for("browser_host", f"{url}/host")
+
+        # A venue plays: hls.js (tested with Hls.isSupported()) and currentTime advances.
+        for page in (a, anon):
+            page.wait_for_function("window.eventState && window.eventState.showing === 1",
+                                   timeout=30_000)
+            assert page.evaluate("document.querySelector('#main-video')._hls !== null")
+            t0 = page.evaluate("document.querySelector('#main-video').currentTime")
+            page.wait_for_function(
+                f"document.querySelector('#main-video').currentTime > {t0} + 1", timeout=20_000)
+        assert a.inner_text("#now-venue") == "一号现场"
+        assert "朝阳区 直播一号房" in a.inner_text("#now-lot")
+        assert a.get_attribute("#now-bid", "href") == f"/lots/{setup['lots'][0]['id']}"
+        host.wait_for_function("document.querySelector('#preview-2').currentTime > 0.5",
+                               timeout=30_000)
+
+        # Two users chat; both see both messages. User text stays text.
+        a.fill("#chat-text", "请问几层？")
+        a.click("#chat-send")
+        b.wait_for_selector("#chat-list li:has-text('请问几层？')", timeout=10_000)
+        a.wait_for_selector("#chat-list li:has-text('请问几层？')", timeout=10_000)
+        b.wait_for_timeout(1100)  # the per-user gap is 1 s; B has not posted yet anyway
+        b.fill("#chat-text", "<img src=x onerror=window.pwned=1>八层")
+        b.click("#chat-send")
+        a.wait_for_selector("#chat-list li:has-text('八层')", timeout=10_000)
+        evil = "<img src=x onerror=window.pwned=1>八层"
+        assert a.inner_text("#chat-list li:last-child .text") == evil
+        assert a.evaluate("document.querySelector('#chat-list img') === null && !window.pwned")
+        anon.wait_for_selector("#chat-list li:has-text('请问几层？')", timeout=10_000)
+        shot(a, tmp_path, "event-viewer")
+        shot(anon, tmp_path, "event-phone")
+
+        # The host switches the on-air venue; every viewer's page follows.
+        host.wait_for_selector("#chat-list li:has-text('请问几层？')", timeout=10_000)
+        shot(host, tmp_path, "event-host")
+        host.click("#on-air-2")
+        for page in (a, b, anon):
+            page.wait_for_function("window.eventState.onAir === 2 && "
+                                   "window.eventState.source === 2", timeout=15_000)
+        a.wait_for_function("window.eventState.showing === 2", timeout=30_000)
+        assert a.inner_text("#now-venue") == "二号现场"
+        assert "on-air" in (a.get_attribute("#venue-2", "class") or "")
+        t0 = a.evaluate("document.querySelector('#main-video').currentTime")
+        a.wait_for_function(f"document.querySelector('#main-video').currentTime > {t0} + 1",
+                            timeout=20_000)
+
+        # The host deletes A's message: it disappears for everyone.
+        host.click("#chat-list li:has-text('请问几层？') [data-delete]")
+        for page in (a, b, anon, host):
+            page.wait_for_function(
+                "![...document.querySelectorAll('#chat-list li')]"
+                ".some(li => li.textContent.includes('请问几层？'))", timeout=15_000)
+        assert "八层" in b.inner_text("#chat-list")
+        shot(a, tmp_path, "event-viewer-after")
+    for context in contexts:
+        context.close()
+    assert not [e for e in errors if "favicon" not in e], errors
+
+
+def test_replay_follows_the_timeline(portal: str, browser, setup, loops, tmp_path: Path) -> None:
+    """After the event the recordings replay, cutting between venues where the broadcast did."""
+    ev, officer = setup["event"], setup["officer"]
+    feeds = [(v["stream_key"], loops[i]) for i, v in enumerate(ev["venues"])]
+    with Feed(portal, feeds):
+        time.sleep(8)  # let both venues record a while (venue 1 on air)
+        assert officer.post(f"/api/events/{ev['id']}/on-air",
+                            json={"venue_id": 2}).status_code == 200
+        time.sleep(8)
+    assert officer.post(f"/api/events/{ev['id']}/end", json={}).status_code == 200
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{portal}/events/{ev['id']}")
+    assert page.inner_text("#event-status") == "已结束"
+    assert page.locator("#timeline li").count() == 2
+    page.wait_for_function("window.eventState.source === 1 && "
+                           "document.querySelector('#main-video').currentTime > 0.5",
+                           timeout=20_000)
+    # playing on: the replay cuts to venue 2 at the recorded switch
+    try:
+        page.wait_for_function("window.eventState.source === 2", timeout=40_000)
+    except Exception:  # say where the replay stood
+        print(page.evaluate("""JSON.stringify({state: window.eventState,
+            date: document.querySelector('#main-video')._hls?.playingDate,
+            t: document.querySelector('#main-video').currentTime,
+            data: JSON.parse(document.getElementById('event-data').textContent).timeline,
+            frags: document.querySelector('#main-video')._hls?.levels?.[0]?.details?.fragments
+              ?.map(f => [f.start, f.programDateTime])})"""))
+        raise
+    assert page.inner_text("#now-venue") == "二号现场"
+    shot(page, tmp_path, "event-replay")
+    context.close()
