@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from livestream.openapi import WS_DOC as LIVESTREAM_WS
+from livestream.openapi import paths as livestream_paths
 from panorama.openapi import tour_paths
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
@@ -106,13 +108,16 @@ def openapi_schema() -> dict[str, Any]:
     from portal.case_openapi import after_hammer_paths  # imports this module
 
     paths.update(after_hammer_paths())
+    paths.update(livestream_paths(_op, MONEY, TIME))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Judicial auction portal API", "version": "1",
                  "description": "Money: decimal strings of yuan. Times: ISO 8601 UTC. "
                  "Unsafe methods take only application/json bodies. Live updates: "
                  "WS /ws/lots/{lot_id} (snapshot, bid, extended, closed, viewers; "
-                 "send {\"type\":\"resume\",\"last_event_id\":...} to replay)."},
+                 "send {\"type\":\"resume\",\"last_event_id\":...} to replay). "
+                 + LIVESTREAM_WS + " HLS: PUT/DELETE /ingest/{stream_key}/{file} (ffmpeg "
+                 "-method PUT), GET /hls/{stream_id}/{file}."},
         "components": {"securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
                                                        "name": "sid"}}},
         "paths": paths,

@@ -345,3 +345,20 @@ def test_end_closes_the_room(portal: str, officer, event) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "event_ended"
     r = officer.post(f"/api/events/{eid}/messages", json={"text": "结束后"})
     assert r.status_code == 409
+
+
+def test_openapi_describes_the_livestream_api(portal: str) -> None:
+    schema = httpx.get(f"{portal}/api/openapi.json").json()
+    for path, method in [("/api/events", "post"), ("/api/events", "get"),
+                         ("/api/events/{event_id}", "get"),
+                         ("/api/events/{event_id}/on-air", "post"),
+                         ("/api/events/{event_id}/state", "get"),
+                         ("/api/events/{event_id}/messages/{message_id}", "delete"),
+                         ("/api/events/{event_id}/mutes", "post"),
+                         ("/api/events/{event_id}/settings", "patch"),
+                         ("/api/events/{event_id}/reminder", "post")]:
+        assert method in schema["paths"][path], (path, method)
+    assert "WS /ws/events/{event_id}" in schema["info"]["description"]
+    venue = schema["paths"]["/api/events"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]["properties"]["venues"]
+    assert venue["maxItems"] == 12
