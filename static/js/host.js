@@ -51,7 +51,7 @@ function mutedItem(name) {
 }
 
 function pinnedItem(a) {
-  return el("li", {"data-id": a.id}, el("span", {text: "📌 " + a.text}), " ",
+  return el("li", {"data-id": a.id}, el("span", {class: "pinned", text: a.text}), " ",
             el("button", {type: "button", class: "tiny secondary", text: i18n.unpin, "data-unpin": a.id}));
 }
 

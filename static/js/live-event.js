@@ -79,7 +79,7 @@ function setViewers(total, perVenue) {
 }
 
 function announcementItem(a) {
-  return el("p", {class: "announcement", "data-id": a.id}, "📌 ", el("span", {text: a.text}));
+  return el("p", {class: "announcement", "data-id": a.id}, el("span", {text: a.text}));
 }
 
 function setSettings(s) {
