@@ -124,7 +124,7 @@ def live_edge_ms(playlist_path: Path) -> int | None:
 
 class Events:
     def __init__(self, redis: aioredis.Redis, lots: Any, store: IngestStore) -> None:
-        self.redis = redis
+        self.redis: Any = redis
         self.lots = lots
         self.store = store
 

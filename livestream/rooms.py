@@ -93,7 +93,7 @@ def batch_frame(texts: list[str]) -> str:
 
 class Chat:
     def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
+        self.redis: Any = redis
 
     async def settings(self, event_id: int) -> dict[str, Any]:
         raw = await self.redis.hmget(keys.live(event_id), ["slow_mode", "hold_questions"])
@@ -270,7 +270,7 @@ class ViewerCounter:
     """Approximate viewers per venue: per-process aggregation + one HyperLogLog per bucket."""
 
     def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
+        self.redis: Any = redis
         self.pending: dict[tuple[tuple[int, str], int], set[str]] = {}
         self._cache: dict[tuple[int, str], tuple[float, dict[int, int], int]] = {}
         self._task: asyncio.Task[None] | None = None

@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -56,7 +57,7 @@ def render_loop(directory: Path, number: int, *, seconds: int = 8, fps: int = 15
     return [LoopSegment(directory / s.uri, s.duration) for s in parsed.segments]
 
 
-def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> object:
+def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> Any:
     import av
     import numpy as np
     from PIL import Image, ImageDraw
@@ -77,7 +78,7 @@ def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> object:
     return av.VideoFrame.from_ndarray(np.asarray(img), format="rgb24")
 
 
-def _font(size: int) -> object:
+def _font(size: int) -> Any:
     from PIL import ImageFont
 
     try:
@@ -206,7 +207,7 @@ async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
         event_id = await redis.get(DEMO_EVENT_KEY)
         if not event_id:
             return []
-        event = json.loads(await redis.get(keys.meta(int(event_id))))
+        event = json.loads(str(await redis.get(keys.meta(int(event_id)))))
     finally:
         await redis.aclose()
     feeds = []
