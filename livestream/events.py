@@ -270,14 +270,21 @@ class Events:
     # -- reminders ---------------------------------------------------------------------------
 
     async def remind(self, event_id: int, username: str, on: bool) -> int:
-        await self.get(event_id)
+        """Set or clear a reminder; the notifier (portal/notifications.py) tells the user
+        in-app and by mail EVENT_REMIND_LEAD_MS before the start."""
+        from portal.notifications import EVENT_REMIND_LEAD_MS, REMINDERS_DUE, event_reminder
+
+        event = await self.get(event_id)
+        member = event_reminder(event_id, username)
         pipe = self.redis.pipeline(transaction=True)
         if on:
             pipe.sadd(keys.reminders(event_id), username)
             pipe.sadd(keys.user_reminders(username), event_id)
+            pipe.zadd(REMINDERS_DUE, {member: event["starts_at"] - EVENT_REMIND_LEAD_MS})
         else:
             pipe.srem(keys.reminders(event_id), username)
             pipe.srem(keys.user_reminders(username), event_id)
+            pipe.zrem(REMINDERS_DUE, member)
         pipe.scard(keys.reminders(event_id))
         return int((await pipe.execute())[-1])
 

@@ -25,6 +25,7 @@ OUTBOX = "mail:outbox"
 OUTBOX_CURSOR = "mail:outbox:cursor"
 REMINDERS_DUE = "reminders:due"
 REMIND_LEAD_MS = 30 * 60 * 1000
+EVENT_REMIND_LEAD_MS = 10 * 60 * 1000  # as the event's calendar file alarm
 KEEP = 200
 DEDUPE_TTL = 180 * 24 * 3600
 
@@ -148,11 +149,36 @@ async def unsubscribe_reminders(redis: aioredis.Redis, lot_id: int, username: st
                                       ("open", "end")))
 
 
+def event_reminder(event_id: int, username: str) -> str:
+    """The REMINDERS_DUE member of a livestream event reminder."""
+    return f"event:{event_id}|{username.lower()}"
+
+
+async def _send_event_reminder(app: Any, member: str) -> int:
+    event_text, username = member.removeprefix("event:").split("|")
+    from livestream import keys as live_keys
+
+    event_id = int(event_text)
+    if not await app.redis.sismember(live_keys.reminders(event_id), username):
+        return 0
+    try:
+        event = await app.events.get(event_id)
+    except Exception:  # the event is gone
+        return 0
+    return int(await notify(app.redis, username, "event_reminder",
+                            {"title": event["title"], "at": _local(event["starts_at"]),
+                             "url": f"/events/{event_id}"},
+                            dedupe=f"event-reminder:{event_id}:{event['starts_at']}"))
+
+
 async def send_due_reminders(app: Any, now: int) -> int:
     """Fire reminders whose time has come (each once: ZREM decides who fires)."""
     sent = 0
     for member in await app.redis.zrangebyscore(REMINDERS_DUE, "-inf", now, start=0, num=200):
         if not await app.redis.zrem(REMINDERS_DUE, member):
+            continue
+        if member.startswith("event:"):
+            sent += await _send_event_reminder(app, member)
             continue
         lot_id_text, username, which = member.split("|")
         lot_id = int(lot_id_text)

@@ -362,3 +362,25 @@ def test_openapi_describes_the_livestream_api(portal: str) -> None:
     venue = schema["paths"]["/api/events"]["post"]["requestBody"]["content"][
         "application/json"]["schema"]["properties"]["venues"]
     assert venue["maxItems"] == 12
+
+
+def test_reminder_notifies_before_the_start(portal: str, redis_url: str, officer, lots) -> None:
+    soon = officer.post("/api/events", json=event_body(
+        lots, title="即将开播的看样", starts_at=iso(now_ms() + 5 * 60_000),
+        ends_at=iso(now_ms() + 3600_000))).json()
+    later = officer.post("/api/events", json=event_body(
+        lots, title="明天的看样", starts_at=iso(now_ms() + 86400_000),
+        ends_at=iso(now_ms() + 90000_000))).json()
+    gina = actor(portal, redis_url, "gina_remind")
+    for ev in (soon, later):
+        assert gina.post(f"/api/events/{ev['id']}/reminder", json={}).status_code == 200
+    deadline = time.monotonic() + 15
+    texts: list[str] = []
+    while not texts and time.monotonic() < deadline:
+        items = gina.get("/api/me/notifications").json()["items"]
+        texts = [i["text"] for i in items]
+        time.sleep(0.3)
+    assert len(texts) == 1 and "即将开播的看样" in texts[0]  # 10 minutes ahead, once
+    assert f"/events/{soon['id']}" in texts[0]
+    time.sleep(1.5)  # the notifier has run again: still once, and nothing for tomorrow's yet
+    assert len(gina.get("/api/me/notifications").json()["items"]) == 1
