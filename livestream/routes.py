@@ -38,6 +38,7 @@ from portal.errors import NotFound
 from portal.lots import state_view
 from portal.middleware import same_origin
 from portal.sessions import current_user, require_user
+from portal.sockets import json_messages
 from portal.timefmt import ms_to_iso
 
 STATE_TTL = 1.0
@@ -366,16 +367,7 @@ async def event_socket(websocket: WebSocket) -> None:
 
 async def _reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
                   venue_ids: set[int]) -> None:
-    while True:
-        text = await websocket.receive_text()
-        if len(text) > 4096:
-            continue
-        try:
-            message = json.loads(text)
-        except ValueError:
-            continue
-        if not isinstance(message, dict):
-            continue
+    async for message in json_messages(websocket):
         kind = message.get("type")
         if kind == "watch" and message.get("venue_id") in venue_ids:
             client.venue_id = int(message["venue_id"])

@@ -15,6 +15,7 @@ from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import Subscription, json_text
 from portal.lots import state_view
 from portal.middleware import same_origin
+from portal.sockets import json_messages
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
@@ -67,16 +68,7 @@ class _Drop(Exception):
 
 
 async def _reader(websocket: WebSocket, sub: Subscription) -> None:
-    while True:
-        text = await websocket.receive_text()
-        if len(text) > 4096:
-            continue
-        try:
-            message = json.loads(text)
-        except ValueError:
-            continue
-        if not isinstance(message, dict):
-            continue
+    async for message in json_messages(websocket):
         if message.get("type") == "resume":
             sub.queue.put_nowait(("resume", str(message.get("last_event_id") or "0-0")))
         elif message.get("type") == "ping":
