@@ -32,7 +32,6 @@ import asyncio
 import json
 import math
 import multiprocessing as mp
-import os
 import sys
 import time
 from array import array
@@ -271,7 +270,7 @@ def run_scenario(args: argparse.Namespace, rs: Any, ps: Any, seeded: Any, lot_id
     drain_s = time.perf_counter() - deadline + args.drain
     latencies = array("d")
     totals: dict[str, int] = {}
-    for proc, pipe, _ in children:
+    for _proc, pipe, _ in children:
         pipe.send(("stop", bids["accepted"]))
     for proc, pipe, _ in children:
         if not pipe.poll(60):
