@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bidding.rules import min_next_bid
@@ -23,6 +23,20 @@ def text(value: Any) -> Any:
     if isinstance(value, dict):
         return {text(k): text(v) for k, v in value.items()}
     return value
+
+
+def str_hash(reply: Mapping[Any, Any]) -> dict[str, str]:
+    """A hash reply (HGETALL, stream entry fields) as dict[str, str].
+
+    redis-py types replies as ``bytes | str`` whatever the client's ``decode_responses``; this
+    names what they are (str from a decoding client, bytes decoded otherwise).
+    """
+    return {text(k): text(v) for k, v in reply.items()}
+
+
+def stream_entries(reply: Iterable[tuple[Any, Any]] | None) -> list[tuple[str, dict[str, str]]]:
+    """An XRANGE reply as (entry id, fields) pairs of str (redis-py types it Optional)."""
+    return [(text(entry_id), str_hash(fields)) for entry_id, fields in reply or ()]
 
 
 def time_ms(reply: Any) -> int:

@@ -22,6 +22,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from bidding.codec import str_hash
+
 log = logging.getLogger(__name__)
 Transform = Callable[[str, str], tuple[str | None, list[str]]]
 PRESENCE_INTERVAL = 2.0
@@ -155,7 +157,7 @@ class Hub:
                 self.counts.pop(channel, None)
 
     async def viewers(self, channel: str) -> int:
-        entries = await self.redis.hgetall(f"{channel}:viewers")
+        entries = str_hash(await self.redis.hgetall(f"{channel}:viewers"))
         return max(viewer_total(entries, int(time.time() * 1000)), self.local_count(channel))
 
 

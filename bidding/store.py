@@ -65,10 +65,11 @@ class BidStore:
         """
         if sale_mode not in SALE_MODES:
             raise ValueError(f"sale_mode must be one of {SALE_MODES}")
-        args = [_int("lot_id", lot_id, 0), _int("starting_price", starting_price, 1, MAX_FEN),
-                _int("increment", increment, 1, MAX_FEN), _int("starts_at_ms", starts_at_ms, 0),
-                _int("ends_at_ms", ends_at_ms, starts_at_ms + 1),
-                _int("extension_ms", extension_ms, 0), sale_mode]
+        args: list[int | str] = [
+            _int("lot_id", lot_id, 0), _int("starting_price", starting_price, 1, MAX_FEN),
+            _int("increment", increment, 1, MAX_FEN), _int("starts_at_ms", starts_at_ms, 0),
+            _int("ends_at_ms", ends_at_ms, starts_at_ms + 1),
+            _int("extension_ms", extension_ms, 0), sale_mode]
         result = text(await self._scripts.create_lot(keys=[keys.state(lot_id)], args=args))
         if result == "locked":
             raise LotLocked(f"lot {lot_id} has bids or is closed; its terms are fixed")

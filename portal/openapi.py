@@ -14,7 +14,7 @@ ERROR = {"type": "object", "properties": {"error": {
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                    "min_next": MONEY}}}}
-STATE = {"type": "object", "properties": {
+STATE: dict[str, Any] = {"type": "object", "properties": {
     "status": {"enum": ["upcoming", "live", "sold", "failed", "cancelled"]},
     "current_price": {**MONEY, "nullable": True}, "leader_code": {"type": ["string", "null"]},
     "bid_count": {"type": "integer"}, "starts_at": TIME, "ends_at": TIME, "server_time": TIME}}
