@@ -33,6 +33,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from bidding.codec import str_hash, stream_entries
 from bidding.scripts import lua_source
 from portal.errors import Conflict
 
@@ -163,15 +164,15 @@ class CaseAccounts:
 
     async def entries(self, case_id: int) -> list[dict[str, Any]]:
         rows = await self.redis.xrange(account_key(case_id))
-        return [parse(i, f) for i, f in rows]
+        return [parse(i, f) for i, f in stream_entries(rows)]
 
     async def balances(self, case_id: int) -> dict[str, int]:
         raw = await self.redis.hgetall(balances_key(case_id))
-        return {k: int(v) for k, v in raw.items() if k != "head"}
+        return {str(k): int(v) for k, v in raw.items() if k != "head"}
 
     async def balance(self, case_id: int, account: str) -> int:
         return int(await self.redis.hget(balances_key(case_id), account) or 0)
 
     async def verify(self, case_id: int) -> AccountCheck:
         entries = await self.entries(case_id)
-        return check_entries(entries, await self.redis.hgetall(balances_key(case_id)))
+        return check_entries(entries, str_hash(await self.redis.hgetall(balances_key(case_id))))

@@ -121,7 +121,7 @@ async def api_fees(request: Request) -> Response:
     app, lot_id = services(request), lot_id_param(request)
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id) or {}
-    price = state.get("current_price") if state.get("bid_count") else lot["starting_price"]
+    price = state["current_price"] if state.get("bid_count") else lot["starting_price"]
     if request.query_params.get("price"):
         price = _fen(request.query_params["price"], "price")
     est = fee_estimate(lot["property_type"], lot.get("area_m2"), price)
@@ -461,7 +461,7 @@ async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None
                      user: Any) -> dict[str, Any]:
     """Extra context of the lot page: fee estimate, reminder, round, settlement links."""
     state = state or {}
-    price = state.get("current_price") if state.get("bid_count") else lot["starting_price"]
+    price = state["current_price"] if state.get("bid_count") else lot["starting_price"]
     reminded = bool(user and await app.redis.sismember(notifications.reminders_key(lot["id"]),
                                                        user.username.lower()))
     return {"fees": fee_estimate(lot["property_type"], lot.get("area_m2"), price),

@@ -6,6 +6,8 @@ import time
 
 import redis.asyncio as aioredis
 
+from bidding.codec import str_hash
+
 BY_NUMBER = "cases:by_number"
 
 
@@ -37,7 +39,7 @@ async def add_lot(redis: aioredis.Redis, case_id: int, lot_id: int) -> None:
 
 async def get_case(redis: aioredis.Redis, case_id: int) -> dict[str, str] | None:
     raw = await redis.hgetall(case_key(case_id))
-    return dict(raw) if raw else None
+    return str_hash(raw) if raw else None
 
 
 async def all_case_ids(redis: aioredis.Redis) -> list[int]:
@@ -49,11 +51,11 @@ async def lot_ids(redis: aioredis.Redis, case_id: int) -> list[int]:
 
 
 async def applicants(redis: aioredis.Redis, case_id: int) -> list[str]:
-    return sorted(await redis.smembers(f"{case_key(case_id)}:applicants"))
+    return sorted(str(m) for m in await redis.smembers(f"{case_key(case_id)}:applicants"))
 
 
 async def officers(redis: aioredis.Redis, case_id: int) -> list[str]:
-    return sorted(await redis.smembers(f"{case_key(case_id)}:officers"))
+    return sorted(str(m) for m in await redis.smembers(f"{case_key(case_id)}:officers"))
 
 
 async def link_applicant(redis: aioredis.Redis, case_id: int, username: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
+from bidding.codec import stream_entries
 from portal.i18n import translate
 
 OUTBOX = "mail:outbox"
@@ -96,9 +97,9 @@ async def notify_case(redis: aioredis.Redis, case_id: int, kind: str, params: di
     """Tell the case's applicants and officers."""
     from portal.cases import case_key
 
-    people = await redis.sunion(f"{case_key(case_id)}:applicants",
-                                f"{case_key(case_id)}:officers")
-    for username in sorted(people):
+    people = await redis.sunion([f"{case_key(case_id)}:applicants",
+                                 f"{case_key(case_id)}:officers"])
+    for username in sorted(str(p) for p in people):
         await notify(redis, username, kind, params, dedupe=dedupe, lot_id=lot_id,
                      case_id=case_id)
 
@@ -118,8 +119,8 @@ async def mark_read(redis: aioredis.Redis, username: str) -> None:
 async def drain_outbox(redis: aioredis.Redis, sender: Sender, batch: int = 100) -> int:
     """Send queued mails after the stored cursor (under the worker lease; each entry is
     claimed before sending, so two drainers never send the same mail)."""
-    cursor = await redis.get(OUTBOX_CURSOR) or "0-0"
-    rows = await redis.xrange(OUTBOX, min=f"({cursor}", max="+", count=batch)
+    cursor = str(await redis.get(OUTBOX_CURSOR) or "0-0")
+    rows = stream_entries(await redis.xrange(OUTBOX, min=f"({cursor}", max="+", count=batch))
     for entry_id, fields in rows:
         if not await redis.set(f"mail:sent:{entry_id}", "1", nx=True, ex=DEDUPE_TTL):
             continue  # another drainer took it

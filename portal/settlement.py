@@ -14,10 +14,11 @@ import contextlib
 import json
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from bidding.codec import str_hash
 from bidding.rules import DAY_MS
 from bidding.scripts import scripts_for
 from portal import cases, notifications
@@ -75,7 +76,7 @@ class Settlement:
 
     async def record(self, lot_id: int) -> dict[str, Any]:
         raw = await self.redis.hgetall(settlement_key(lot_id))
-        rec: dict[str, Any] = dict(raw)
+        rec: dict[str, Any] = str_hash(raw)
         for k in RECORD_INTS:
             if k in rec and rec[k] != "":
                 rec[k] = int(rec[k])
@@ -388,16 +389,19 @@ class Settlement:
 
     async def tick(self) -> None:
         now = await self.app.store.server_time_ms()
-        for member in await self.redis.zrangebyscore(SETTLE_WATCH, "-inf", now, start=0,
-                                                     num=100):
-            await self._watch(int(member), now)
-        for member in await self.redis.zrangebyscore(SETTLE_DUE, "-inf", now, start=0,
-                                                     num=100):
-            await self.default(int(member))
-        for member in await self.redis.zrangebyscore(OPENING, "-inf", now, start=0, num=100):
-            await self._opened(int(member))
+        for lot_id in await self._due(SETTLE_WATCH, now):
+            await self._watch(lot_id, now)
+        for lot_id in await self._due(SETTLE_DUE, now):
+            await self.default(lot_id)
+        for lot_id in await self._due(OPENING, now):
+            await self._opened(lot_id)
         await notifications.send_due_reminders(self.app, now)
         await notifications.drain_outbox(self.redis, self.app.sender)
+
+    async def _due(self, key: str, now: int) -> list[int]:
+        """The first 100 lot ids of the sorted set ``key`` whose time (score) has come."""
+        members = await self.redis.zrangebyscore(key, "-inf", now, start=0, num=100)
+        return [int(str(m)) for m in members]
 
     async def _watch(self, lot_id: int, now: int) -> None:
         try:
@@ -430,7 +434,10 @@ class Settlement:
         from portal.lots import INDEX
 
         done = await self.redis.smembers(SETTLE_DONE)
-        for lot_id, ends in await self.redis.zrange(INDEX, 0, -1, withscores=True):
+        # withscores: (member, score) pairs (redis-py types zrange's reply as members or pairs)
+        scored = cast(list[tuple[str, float]],
+                      await self.redis.zrange(INDEX, 0, -1, withscores=True))
+        for lot_id, ends in scored:
             if lot_id not in done:
                 await self.redis.zadd(SETTLE_WATCH, {lot_id: int(ends)}, nx=True)
 
