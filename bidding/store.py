@@ -34,6 +34,7 @@ class BidOutcome:
     bid: dict | None
     state: dict | None
     event_id: str | None
+    previous_leader: str | None = None  # the code that led before this accepted bid
 
 
 def _int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
@@ -134,6 +135,18 @@ class BidStore:
         reply = await self._scripts.place_bid(
             keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id)],
             args=[code, amount, keys.events(lot_id)])
+        return await self._outcome(lot_id, reply)
+
+    async def place_bid_as(self, lot_id: int, user_id: str, amount: int) -> BidOutcome:
+        """The same atomic bid, naming the user: the script looks up their bidder code."""
+        _int("amount", amount, -MAX_FEN, MAX_FEN)
+        reply = await self._scripts.place_bid(
+            keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id),
+                  keys.users(lot_id)],
+            args=["", amount, keys.events(lot_id), user_id])
+        return await self._outcome(lot_id, reply)
+
+    async def _outcome(self, lot_id: int, reply: Any) -> BidOutcome:
         r = json.loads(reply)
         now = int(r["now"])
         if r.get("ok") and r["state"].get("sale_mode") == "fixed_price":
@@ -143,7 +156,8 @@ class BidStore:
         entry = parse_entry(r["id"], r["entry"]) if r.get("entry") else None
         min_next = int(r["min_next"]) if r.get("min_next") is not None else None
         return BidOutcome(ok=bool(r["ok"]), error=r.get("error"), min_next=min_next, now_ms=now,
-                          bid=entry, state=state, event_id=r.get("id"))
+                          bid=entry, state=state, event_id=r.get("id"),
+                          previous_leader=r.get("prev_leader") or None)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from starlette.requests import Request
@@ -27,6 +30,7 @@ from portal.payments import SIGNATURE_HEADER
 from portal.sessions import end_session, require_user, start_session
 from portal.users import Users
 
+log = logging.getLogger(__name__)
 MAX_JSON = 64 * 1024
 BID_ERROR_STATUS = {"not_found": 404, "not_registered": 403, "deposit_unpaid": 403,
                     "not_open": 409, "closed": 409, "already_leading": 409,
@@ -184,17 +188,31 @@ async def place_bid(request: Request) -> Response:
         amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
-    code = await app.store.code_for(lot_id, user.username)
-    if code is None:
-        await app.lots.get(lot_id)  # 404 for a missing lot first
-        raise bid_error("not_registered", None)
-    outcome = await app.store.place_bid(lot_id, code, amount)
+    outcome = await app.store.place_bid_as(lot_id, user.username, amount)
     if not outcome.ok:
+        if outcome.error == "not_found":
+            raise NotFound("No such lot", code="lot_not_found")
         raise bid_error(outcome.error or "rejected", outcome.min_next)
     bid = public_bid(outcome.bid)
-    if outcome.event_id:
-        await notify_outbid(app, lot_id, outcome.event_id)
+    if outcome.previous_leader and outcome.bid:  # not on the bidder's critical path
+        in_background(app, notify_outbid(app, lot_id, outcome.previous_leader, outcome.bid))
     return JSONResponse({"bid": bid, "state": state_view(outcome.state)}, status_code=201)
+
+
+def in_background(app: Any, coro: Coroutine[Any, Any, None]) -> None:
+    """Run a side effect after the response; failures are logged, never raised."""
+    tasks: set[asyncio.Task[None]] | None = getattr(app, "background_tasks", None)
+    if tasks is None:
+        tasks = app.background_tasks = set()
+    task = asyncio.get_running_loop().create_task(coro)
+    tasks.add(task)
+
+    def done(t: asyncio.Task[None]) -> None:
+        tasks.discard(t)
+        if not t.cancelled() and t.exception():
+            log.error("background task failed", exc_info=t.exception())
+
+    task.add_done_callback(done)
 
 
 def bid_error(code: str, min_next: int | None) -> PortalError:

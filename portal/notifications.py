@@ -198,15 +198,12 @@ async def send_due_reminders(app: Any, now: int) -> int:
     return sent
 
 
-async def notify_outbid(app: Any, lot_id: int, event_id: str) -> None:
-    """Tell the bidder who led before the bid ``event_id`` that they were outbid."""
-    rows = await app.redis.xrevrange(f"lot:{{{lot_id}}}:ledger", max=event_id, count=2)
-    if len(rows) < 2:
+async def notify_outbid(app: Any, lot_id: int, previous_code: str, new: dict[str, Any]) -> None:
+    """Tell the bidder who led (``previous_code``) before the bid ``new`` that they were
+    outbid."""
+    if previous_code == new.get("code"):
         return
-    (_, new), (_, old) = rows
-    if old.get("kind") != "bid" or old.get("code") == new.get("code"):
-        return
-    bidder = await app.store.bidder(lot_id, old["code"])
+    bidder = await app.store.bidder(lot_id, previous_code)
     if not bidder:
         return
     lot = await app.lots.get(lot_id)

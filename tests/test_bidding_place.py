@@ -197,3 +197,19 @@ async def test_large_amounts_stay_exact(store: BidStore) -> None:
     assert (await store.verify(1)).ok
     with pytest.raises(ValueError):
         await store.place_bid(1, a, MAX_FEN + 1_000)
+
+
+async def test_bid_by_user_id_resolves_the_code_and_names_the_previous_leader(
+        store: BidStore) -> None:
+    await open_lot(store)
+    assert (await store.place_bid_as(1, "stranger", 100_000)).error == "not_registered"
+    assert (await store.place_bid_as(9, "stranger", 100_000)).error == "not_found"
+    a = await paid_bidder(store, 1, "ann")
+    b = await paid_bidder(store, 1, "ben")
+    first = await store.place_bid_as(1, "ann", 100_000)
+    assert first.ok and first.bid is not None and first.bid["code"] == a
+    assert first.previous_leader is None
+    second = await store.place_bid_as(1, "ben", 100_500)
+    assert second.ok and second.bid is not None and second.bid["code"] == b
+    assert second.previous_leader == a
+    assert (await store.place_bid_as(1, "ben", 101_000)).error == "already_leading"

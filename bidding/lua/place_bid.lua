@@ -1,7 +1,12 @@
 -- Place one bid atomically.
--- KEYS: state, ledger, bidders. ARGV: code, amount (integer fen), events channel.
--- Returns JSON {ok, error, min_next, now, state, entry, id}.
+-- KEYS: state, ledger, bidders[, users]. ARGV: code, amount (integer fen), events channel
+-- [, user id]. With an empty code and the users hash, the bidder's code is looked up here,
+-- saving the caller a round trip.
+-- Returns JSON {ok, error, min_next, now, state, entry, id, prev_leader}.
 local code, amount, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if code == '' and KEYS[4] then
+  code = redis.call('HGET', KEYS[4], ARGV[4]) or ''
+end
 local now = now_ms()
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -44,6 +49,8 @@ if st.sale_mode == 'fixed_price' and num(st, 'bid_count') == 0 and now + ext < e
 end
 local seq = num(st, 'seq') + 1
 local prev = head_of(st)
+local prev_leader = ''
+if num(st, 'bid_count') > 0 then prev_leader = st.leader_code or '' end
 local e = {
   kind = 'bid', seq = fmt(seq), lot = st.lot, at = fmt(now), code = code,
   amount = fmt(amount), rank = fmt(rank), ends_at = fmt(new_end),
@@ -67,4 +74,4 @@ redis.call('PUBLISH', channel, cjson.encode({
   prev = prev, current_price = amount, leader_code = code, bid_count = tonumber(st.bid_count),
 }))
 return cjson.encode({ok = true, min_next = amount + num(st, 'increment'), now = now,
-  state = st, entry = e, id = id})
+  state = st, entry = e, id = id, prev_leader = prev_leader})
