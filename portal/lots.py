@@ -179,7 +179,7 @@ class Lots:
         if state and (state["status"] != "upcoming" or state["bid_count"]):
             raise Conflict("A lot can be changed only before it opens", code="lot_locked")
         changes = parse_lot_input(data, partial=True)
-        if "case_number" in changes:
+        if changes.pop("case_number", lot["case_number"]) != lot["case_number"]:
             raise Invalid("case_number cannot change", code="invalid_field", field="case_number")
         await self._check_priority_users(changes.get("priority_purchasers", []))
         lot.update(changes)

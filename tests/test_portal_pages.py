@@ -146,3 +146,22 @@ def test_upcoming_lot_page_shows_start_countdown(portal: str, redis_url: str) ->
                                               ends_at=iso(now + 2 * 86400_000))).json()
     html = httpx.get(f"{portal}/lots/{lot['id']}").text
     assert "距开始" in html and "即将开始" in html
+
+
+def test_officer_edits_an_upcoming_lot(portal: str, officer: httpx.Client) -> None:
+    later = now_ms() + 8 * 3600_000 + 86400_000
+    token = csrf_of(officer.get("/officer/lots/new").text)
+    times = {"starts_at": iso(later)[:16], "ends_at": iso(later + 86400_000)[:16]}
+    r = officer.post("/officer/lots/new", data=form_fields(token, **times))
+    assert r.status_code == 303, r.text
+    edit_url = r.headers["location"].replace("/lots/", "/officer/lots/") + "/edit"
+    page = officer.get(edit_url)
+    assert page.status_code == 200 and "(2026)京01执77号" in page.text
+    edited = officer.post(edit_url, data=form_fields(csrf_of(page.text), title="改名后的拍品",
+                                                     **times))
+    assert edited.status_code == 303, edited.text  # the form re-sends the same case number
+    lot = httpx.get(portal + "/api" + r.headers["location"]).json()
+    assert lot["title"] == "改名后的拍品"
+    moved = officer.post(edit_url, data=form_fields(csrf_of(page.text), case_number="other",
+                                                    **times))
+    assert moved.status_code == 422 and "case_number cannot change" in moved.text
