@@ -94,6 +94,10 @@ def _price_violations(t: LotTerms) -> list[Violation]:
 
 def _time_violations(t: LotTerms, now_ms: int) -> list[Violation]:
     found = []
+    if t.extension_ms < 5 * 60 * SECOND_MS:
+        found.append(Violation("extension_below_5_min",
+                               f"A bid in the final five minutes must extend bidding by five "
+                               f"minutes ({_RULE})"))
     if t.ends_at_ms - t.starts_at_ms < DAY_MS:
         found.append(Violation("bidding_period_below_24h",
                                f"Bidding period must be at least 24 hours ({_RULE})"))

@@ -284,7 +284,7 @@ async def confirmation_doc(request: Request) -> dict[str, Any]:
     t = lambda k, **v: translate(lang, k, **v)  # noqa: E731
     rows = [(t("conf_buyer"), buyer.real_name if buyer else ""),
             (t("conf_id_number"), mask_id(buyer.id_number) if buyer else ""),
-            (t("your_code"), r["winner_code"]), (t("lot"), lot["title"]),
+            (t("winner_code"), r["winner_code"]), (t("lot"), lot["title"]),
             (t("address"), lot["address"]), (t("final_price"), yuan(r["final_price"])),
             (t("closed_at"), ms_to_local(r["state"].get("closed_at"), "%Y-%m-%d %H:%M:%S")
              + " " + t("beijing_time")),

@@ -13,7 +13,7 @@ from bidding import rules
 from bidding.money import fen_to_yuan
 from portal.api import my_lot_summaries, register
 from portal.case_routes import lot_extras
-from portal.errors import Forbidden, NotFound, PortalError
+from portal.errors import NotFound, PortalError
 from portal.lots import lot_view, state_view
 from portal.photos import save_photo
 from portal.sessions import (
@@ -164,7 +164,7 @@ async def pay_page(request: Request) -> Response:
     payments = request.app.state.payments
     order = await payments.get(pid)
     if order["username"] != user.username:
-        raise Forbidden("This payment belongs to someone else", code="not_your_payment")
+        raise NotFound("No such payment", code="payment_not_found")
     if request.method == "POST":
         await read_form(request)
         await payments.confirm_as_payer(pid, user.username)

@@ -104,8 +104,8 @@ class Payments:
 
     async def confirm_as_payer(self, pid: str, username: str) -> dict[str, Any]:
         order = await self.get(pid)
-        if order["username"] != username:
-            raise Forbidden("This payment belongs to someone else", code="not_your_payment")
+        if order["username"] != username:  # as GET does: do not reveal that it exists
+            raise NotFound("No such payment", code="payment_not_found")
         body, signature = self.signed_callback(pid, order["amount"])
         return await self.callback(body, signature)
 

@@ -11,8 +11,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bidding.money import fen_to_yuan
-from portal.i18n import request_lang, translate
+from bidding.money import fen_to_yuan, yuan_to_fen
+from portal.i18n import catalogue, request_lang, translate
 from portal.sessions import csrf_token
 from portal.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 
@@ -41,14 +41,24 @@ def wan(fen: int | None) -> str:
     return f"{fen / 1_000_000:,.2f}".rstrip("0").rstrip(".")
 
 
+def yuan_text(value: str | None) -> str:
+    """An API amount ("690000.00") in display form (¥690,000.00)."""
+    return yuan(yuan_to_fen(value)) if value else "—"
+
+
 def _importmap() -> str:
     path = STATIC_DIR / "vendor" / "importmap.json"
     return path.read_text() if path.exists() else '{"imports": {}}'
 
 
-_env.filters.update(yuan=yuan, wan=wan, local=ms_to_local, iso=ms_to_iso,
+_env.filters.update(yuan=yuan, yuan_text=yuan_text, wan=wan, local=ms_to_local, iso=ms_to_iso,
                     local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
 _env.globals.update(importmap=_importmap)
+
+
+def explain(lang: str, code: str, message: str) -> str:
+    """A refusal in the page's language: the catalogue's err_<code>, else the message."""
+    return catalogue(lang).get(f"err_{code}") or message
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
@@ -57,6 +67,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     settings = request.app.state.settings
     ctx = {
         "request": request, "lang": lang, "t": partial(translate, lang),
+        "explain": partial(explain, lang),
         "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
         "sandbox": settings.sandbox, "path": request.url.path,
     }

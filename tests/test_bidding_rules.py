@@ -70,6 +70,9 @@ def test_70pct_message_names_the_rule() -> None:
 
 
 def test_strict_time_rules() -> None:
+    no_extension = dataclasses.replace(GOOD, extension_ms=299_999)
+    assert codes(no_extension) == {"extension_below_5_min"}
+    assert codes(no_extension, "sandbox") == set()
     short = dataclasses.replace(GOOD, ends_at_ms=GOOD.starts_at_ms + DAY_MS - 1)
     assert codes(short) == {"bidding_period_below_24h"}
     soon = dataclasses.replace(GOOD, starts_at_ms=NOW + 29 * DAY_MS, ends_at_ms=NOW + 30 * DAY_MS)

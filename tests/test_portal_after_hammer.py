@@ -66,7 +66,7 @@ def test_result_deposits_payment_and_confirmation(portal: str, redis_url: str,
     page = winner.get(f"/lots/{lot['id']}/result")
     assert 'id="pay-balance"' in page.text
     pid = page.text.split('href="/pay/')[1].split('"')[0]
-    assert loser.post(f"/api/payments/{pid}/confirm", json={}).status_code == 403
+    assert loser.post(f"/api/payments/{pid}/confirm", json={}).status_code == 404
     paid = winner.post(f"/api/payments/{pid}/confirm", json={})
     assert paid.status_code == 200 and paid.json()["payment"]["purpose"] == "balance"
     assert winner.post(f"/api/payments/{pid}/confirm", json={}).json()["changed"] is False

@@ -223,7 +223,7 @@ def test_payment_callbacks_signed_and_idempotent(portal: str, redis_url: str,
     assert bad.status_code == 403
     other = actor(portal, redis_url, "thief")
     assert other.get(f"/api/payments/{pid}").status_code == 404
-    assert other.post(f"/api/payments/{pid}/confirm", json={}).status_code == 403
+    assert other.post(f"/api/payments/{pid}/confirm", json={}).status_code == 404
 
 
 def test_openapi_documents_the_api(portal: str) -> None:

@@ -69,7 +69,12 @@ def test_register_page_creates_account(portal: str, redis_url: str) -> None:
     bad = c.post("/register", data={"username": "new_user", "password": "long-enough-1",
                                     "real_name": "王五", "id_number": "123",
                                     "phone": "13900001111", "csrf_token": token})
-    assert bad.status_code == 400 and "ID number" in bad.text and 'value="new_user"' in bad.text
+    assert bad.status_code == 400 and "身份证号码无效" in bad.text
+    assert 'value="new_user"' in bad.text
+    english = c.post("/register?lang=en", data={"username": "new_user", "password": "x",
+                                                "real_name": "王五", "id_number": "123",
+                                                "phone": "13900001111", "csrf_token": token})
+    assert "Password: at least 8 characters" in english.text
     ok = c.post("/register", data={"username": "new_user", "password": "long-enough-1",
                                    "real_name": "王五", "id_number": "11010519491231002X",
                                    "phone": "13900001111", "csrf_token": token})

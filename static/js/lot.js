@@ -181,7 +181,7 @@ function connect() {
 async function placeBid(event) {
   event.preventDefault();
   const message = $("bid-message");
-  const amount = $("bid-amount").value.trim();
+  const amount = $("bid-amount").value.replace(/[\s,，¥￥]/g, "");  // "6,903,000" as typed
   $("bid-submit").disabled = true;
   try {
     const res = await fetch(`/api/lots/${lotId}/bids`, {
