@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from livestream.openapi import WS_DOC as LIVESTREAM_WS
@@ -57,6 +58,21 @@ def _lot_param() -> list[dict[str, Any]]:
     return [{"name": "lot_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
+def declare_path_parameters(path: str, item: dict[str, Any]) -> None:
+    """Declare every {name} of the path that no path- or operation-level entry declares."""
+    declared = {p["name"] for p in item.get("parameters", []) if p.get("in") == "path"}
+    for op in item.values():
+        if isinstance(op, dict):
+            declared |= {p["name"] for p in op.get("parameters", []) if p.get("in") == "path"}
+    for name in re.findall(r"{([^}]+)}", path):
+        if name not in declared:
+            kind = "integer" if name.endswith("_id") and name not in ("payment_id",
+                                                                      "pano_id", "job_id") \
+                else "string"
+            item.setdefault("parameters", []).append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": kind}})
+
+
 def openapi_schema() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/api/users": {"post": _op("Create a bidder account", 201, body={
@@ -109,6 +125,8 @@ def openapi_schema() -> dict[str, Any]:
 
     paths.update(after_hammer_paths())
     paths.update(livestream_paths(_op, MONEY, TIME))
+    for path, item in paths.items():
+        declare_path_parameters(path, item)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Judicial auction portal API", "version": "1",

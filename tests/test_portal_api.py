@@ -233,3 +233,15 @@ def test_openapi_documents_the_api(portal: str) -> None:
                  "/api/lots/{lot_id}/registrations", "/api/lots/{lot_id}/bids",
                  "/api/lots/{lot_id}/ledger/verify", "/api/payments/{payment_id}/confirm"):
         assert path in spec["paths"], path
+
+
+def test_openapi_declares_every_path_parameter(portal: str) -> None:
+    import re
+
+    spec = httpx.get(f"{portal}/api/openapi.json").json()
+    for path, item in spec["paths"].items():
+        declared = {p["name"] for p in item.get("parameters", [])}
+        for op in item.values():
+            if isinstance(op, dict):
+                declared |= {p["name"] for p in op.get("parameters", [])}
+        assert set(re.findall(r"{([^}]+)}", path)) <= declared, path
