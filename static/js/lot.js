@@ -156,7 +156,11 @@ function tick() {
     $("countdown").textContent = fmt(state.startsAt - now);
   } else {
     label.textContent = i18n["status_" + state.status] || state.status;
-    $("countdown").textContent = "00:00:00";
+    $("countdown").textContent = "";
+    if (state.status === "sold") {
+      $("price-label").textContent = i18n.final_price;
+      $("leader-label").textContent = i18n.winner_code;
+    }
   }
   $("countdown").dataset.endsAt = new Date(state.endsAt).toISOString();
 }
