@@ -466,6 +466,7 @@ async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None
                                                        user.username.lower()))
     return {"fees": fee_estimate(lot["property_type"], lot.get("area_m2"), price),
             "reminded": reminded, "settlement": await app.settlement.record(lot["id"]),
+            "next_lot_id": await app.settlement.next_lot(lot["id"]),
             "outcome": await app.settlement.outcome(lot["id"], state or None)}
 
 

@@ -173,6 +173,8 @@ def test_relist_api_names_the_rule(portal: str, redis_url: str, officer: httpx.C
     again = officer.post(f"/api/lots/{lot['id']}/relist", json=body)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_relisted"
     assert officer.get(f"/api/lots/{lot['id']}/result").json()["next_lot_id"] == new["id"]
+    assert f'href="/lots/{new["id"]}" id="next-sale-link"' in httpx.get(
+        f"{portal}/lots/{lot['id']}").text  # the failed lot's page leads to its next sale
     form = officer.get(f"/officer/lots/{new['id']}/relist")
     assert form.status_code == 200
 
