@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bidding.money import fen_to_yuan
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
 from portal.errors import NotFound, PortalError
 from portal.pages import read_form
@@ -52,7 +53,7 @@ async def events_page(request: Request) -> Response:
 
 
 async def lot_titles(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """Only what the page shows of each venue's lot (id, title, photos)."""
+    """Only what the page shows of each venue's lot (id, title, photos, starting price)."""
     out = {}
     for venue in event["venues"]:
         try:
@@ -60,7 +61,9 @@ async def lot_titles(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any
         except PortalError:
             lot = {"title": "—", "photos": []}
         out[venue["lot_id"]] = {"id": venue["lot_id"], "title": lot["title"],
-                                "photos": lot.get("photos") or []}
+                                "photos": lot.get("photos") or [],
+                                "starting_price": fen_to_yuan(lot["starting_price"])
+                                if lot.get("starting_price") is not None else None}
     return out
 
 

@@ -23,8 +23,25 @@ function label(venueId) {
   if (!v) return;
   $("now-venue").textContent = v.name;
   $("now-lot").textContent = lotOf(venueId).title || "";
-  $("now-price").textContent = money(v.lot?.current_price);
+  showPrice(venueId, $("now-price-label"), $("now-price"));
   $("now-bid").href = `/lots/${v.lot_id}`;
+}
+
+// Price and its label: the current price once bid on, else the starting price (起拍价).
+function priceOf(venueId) {
+  const current = venues[venueId].lot?.current_price;
+  const start = lotOf(venueId).starting_price;
+  if (current || !start) return {label: i18n.current_price, text: money(current)};
+  return {label: i18n.starting_price, text: money(start)};
+}
+
+function showPrice(venueId, labelCell, cell, flash = false) {
+  const {label: text, ...p} = priceOf(venueId);
+  if (labelCell) labelCell.textContent = text;
+  if (cell && cell.textContent !== p.text) {
+    cell.textContent = p.text;
+    if (flash) cell.classList.add("flash");
+  }
 }
 
 function note(text) {
@@ -62,12 +79,8 @@ function setPrice(venueId, lot) {
   const v = venues[venueId];
   if (!v) return;
   v.lot = {...v.lot, ...lot};
-  const cell = $(`price-${venueId}`);
-  if (cell) {
-    const text = money(v.lot.current_price);
-    if (cell.textContent !== text) { cell.textContent = text; cell.classList.add("flash"); }
-  }
-  if (state.source === venueId) $("now-price").textContent = money(v.lot.current_price);
+  showPrice(venueId, $(`price-label-${venueId}`), $(`price-${venueId}`), true);
+  if (state.source === venueId) showPrice(venueId, $("now-price-label"), $("now-price"));
 }
 
 function setViewers(total, perVenue) {
