@@ -367,6 +367,8 @@ async def dashboard_page(request: Request) -> Response:
     await require_user(request, "officer")
     app = services(request)
     results = None
+    action = ""
+    none_selected = False
     if request.method == "POST":
         from portal.pages import read_form
 
@@ -376,9 +378,17 @@ async def dashboard_page(request: Request) -> Response:
             days = int(str(form.get("days") or 7))
         except ValueError:
             raise BadRequest("Bad form", code="invalid_form") from None
-        results = await bulk(app, str(form.get("action") or ""), ids, max(1, min(days, 60)))
+        action = str(form.get("action") or "")
+        if ids:
+            results = await bulk(app, action, ids, max(1, min(days, 60)))
+            for r in results:  # the page shows a new deadline in Beijing time
+                if r["ok"] and action == "extend_deadline" and r.get("result"):
+                    r["due_ms"] = iso_to_ms(r["result"])
+        else:
+            none_selected = True
     return render(request, "dashboard.html", {"d": await dashboard(app, user),
-                                              "results": results})
+                                              "results": results, "action": action,
+                                              "none_selected": none_selected})
 
 
 async def relist_page(request: Request) -> Response:
