@@ -23,20 +23,29 @@ export const money = (yuan) => yuan == null ? "—" :
   "¥" + Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
 
 // Play an HLS URL in a <video>: hls.js where Media Source Extensions exist (tested first),
-// else the browser's own HLS (Safari, iOS). A stream that has not started yet is retried.
-export function play(video, url, {onFatal, onLevel} = {}) {
+// else the browser's own HLS (Safari, iOS). A stream that has not started yet (no signal, event
+// still upcoming) is retried with backoff: 3 s, 6 s, 12 s … at most every 30 s, so a silent
+// venue does not fill the console with 404s; a parsed playlist resets the backoff.
+const RETRY_MS = 3000;
+const RETRY_MAX_MS = 30000;
+
+export function play(video, url, {onFatal, onLevel, attempt = 0} = {}) {
   stop(video);
   if (!url) return null;
   if (Hls.isSupported()) {
     const hls = new Hls({liveSyncDurationCount: 3, maxBufferLength: 20, backBufferLength: 30});
     video._hls = hls;
-    hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
+    let tries = attempt;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => { tries = 0; video.play().catch(() => {}); });
     if (onLevel) hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => onLevel(hls, data.details));
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (!data.fatal) return;
       if (onFatal) onFatal(data);
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) { hls.recoverMediaError(); return; }
-      video._retry = setTimeout(() => { if (video._hls === hls) play(video, url, {onFatal, onLevel}); }, 3000);
+      const wait = Math.min(RETRY_MS * 2 ** tries, RETRY_MAX_MS) * (0.9 + Math.random() * 0.2);
+      video._retry = setTimeout(() => {
+        if (video._hls === hls) play(video, url, {onFatal, onLevel, attempt: tries + 1});
+      }, wait);
     });
     hls.loadSource(url);
     hls.attachMedia(video);
