@@ -88,7 +88,10 @@ export function createTourViewer(container, tour, options = {}) {
   if (plan) {
     plugins.push([MapPlugin, {
       imageUrl: plan.url, center: first && first.plan ? { x: first.plan.x, y: first.plan.y } : null,
-      rotation: (first && first.plan ? first.plan.heading : 0) * RAD, size: '180px',
+      rotation: (first && first.plan ? first.plan.heading : 0) * RAD,
+      // embedded on the lot page the minimap starts collapsed (its button opens it) so it
+      // does not cover the floor arrows; the full-screen page shows it open
+      size: options.compact ? '120px' : '180px', visibleOnLoad: !options.compact,
       position: 'bottom right', defaultZoom: 60, minimizeOnHotspotClick: false,
       buttons: { maximize: true, close: true, reset: true, north: true },
     }]);
@@ -227,7 +230,8 @@ export async function mountTour(section) {
   const planBox = section.querySelector('.tour-plan');
   const rooms = section.querySelector('.tour-rooms');
   const videoButton = section.querySelector('.tour-video-button');
-  const api = createTourViewer(box, tour, { labels, ctrlZoom: section.dataset.ctrlZoom === '1' });
+  const api = createTourViewer(box, tour, { labels, ctrlZoom: section.dataset.ctrlZoom === '1',
+                                            compact: !section.classList.contains('tour-full') });
   const markPlan = planBox ? floorPlan(planBox, tour, (id) => api.go(id)) : () => {};
   const roomButtons = {};
   if (rooms) {
