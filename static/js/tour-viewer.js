@@ -126,7 +126,8 @@ export function createTourViewer(container, tour, options = {}) {
     touchmoveTwoFingers: false,
     mousewheelCtrlKey: !!options.ctrlZoom,
     navbar: ['zoom', 'move', 'markersList', 'gyroscope', 'stereo', 'caption', 'fullscreen'],
-    lang: options.psvLang || {},
+    // PSV's own buttons, tooltips and plugin texts in the page's language (from the locale files)
+    lang: options.psvLang || labels.psv || {},
   });
   viewerRef = viewer;
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
@@ -208,6 +209,8 @@ export async function openVideo(host, url, labels) {
     plugins: [VideoPlugin],
     panorama: { source: url },
     navbar: ['videoPlay', 'videoVolume', 'videoTime', 'caption', 'fullscreen'],
+    lang: labels.psv || {},
+    loadingTxt: labels.loading || '',
   });
   close.addEventListener('click', () => { viewer.destroy(); overlay.remove(); });
   return viewer;
