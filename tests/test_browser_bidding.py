@@ -36,8 +36,11 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
     a.fill("#bid-amount", "800000.00")
     clicked = time.monotonic()
     a.click("#bid-submit")
-    b.wait_for_function("document.querySelector('#current-price').textContent.includes('800,000')",
+    assert b.inner_text("#price-label") == "起拍价"  # no bid yet: the starting price is shown
+    b.wait_for_function("document.querySelector('#bid-count').textContent === '1'",
                         timeout=5000)
+    assert "800,000.00" in b.inner_text("#current-price")
+    assert b.inner_text("#price-label") == "当前价"
     seen_after = time.monotonic() - clicked
     assert "800,000.00" in b.inner_text("#bid-list")
     b.wait_for_function(

@@ -34,7 +34,11 @@ function minNext() {
 }
 
 function renderState() {
-  $("current-price").textContent = state.current != null ? display(toYuan(state.current)) : "—";
+  const started = state.current != null;
+  $("current-price").textContent = display(toYuan(started ? state.current : state.starting));
+  if (state.status !== "sold") {
+    $("price-label").textContent = started ? i18n.current_price : i18n.starting_price;
+  }
   $("leader").textContent = state.leader || "—";
   $("bid-count").textContent = state.bidCount;
   const badge = $("status-badge");
