@@ -87,3 +87,22 @@ def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[
     paid = client.post(f"/api/payments/{pid}/confirm", json={})
     assert paid.status_code == 200 and paid.json()["payment"]["status"] == "paid", paid.text
     return client, reg.json()["bidder_code"]
+
+
+def short_lot(redis_url: str, officer: str, ends_in_ms: int) -> int:
+    """A live lot that ends in a few seconds (no extension), created past the schedule
+    checks as only generated demo auctions are; returns its id."""
+    from bidding.store import BidStore
+    from portal.lots import Lots
+
+    async def run() -> int:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        lots = Lots(client, BidStore(client))
+        now = await lots.store.server_time_ms()
+        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + ends_in_ms),
+                                         extension_seconds=0),
+                                await Users(client).get(officer), "sandbox", check=False)
+        await client.aclose()
+        return int(lot["id"])
+
+    return int(run_async(run()))

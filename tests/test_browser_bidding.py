@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import time
 
-from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms, paid_bidder
+from portal_helpers import (
+    PASSWORD,
+    actor,
+    iso,
+    lot_body,
+    make_account,
+    now_ms,
+    paid_bidder,
+    short_lot,
+)
 
 
 def login(page, base: str, username: str, lot_id: int) -> None:
@@ -33,10 +42,10 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
         pages.append(page)
     a, b = pages
     ends_before = b.get_attribute("#countdown", "data-ends-at")
+    assert b.inner_text("#price-label") == "起拍价"  # no bid yet: the starting price is shown
     a.fill("#bid-amount", "800000.00")
     clicked = time.monotonic()
     a.click("#bid-submit")
-    assert b.inner_text("#price-label") == "起拍价"  # no bid yet: the starting price is shown
     b.wait_for_function("document.querySelector('#bid-count').textContent === '1'",
                         timeout=5000)
     assert "800,000.00" in b.inner_text("#current-price")
@@ -59,26 +68,8 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
 
 
 def test_page_follows_the_close_live(portal: str, redis_url: str, browser) -> None:
-    import redis.asyncio as aioredis
-    from portal_helpers import make_account, run_async
-
-    from bidding.store import BidStore
-    from portal.lots import Lots
-    from portal.users import Users
-
     make_account(redis_url, "officer_c", "officer")
-
-    async def short_lot() -> int:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        lots = Lots(client, BidStore(client))
-        now = await lots.store.server_time_ms()
-        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + 4000),
-                                         extension_seconds=0),
-                                await Users(client).get("officer_c"), "sandbox", check=False)
-        await client.aclose()
-        return int(lot["id"])
-
-    lot_id = run_async(short_lot())
+    lot_id = short_lot(redis_url, "officer_c", ends_in_ms=4000)
     bidder, code = paid_bidder(portal, redis_url, lot_id, "closing_watch")
     assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
     context = browser.new_context(bypass_csp=True)

@@ -7,14 +7,9 @@ import time
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
-from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder, run_async
+from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder, short_lot
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
-
-from bidding.store import BidStore
-from portal.lots import Lots
-from portal.users import Users
 
 
 def ws_url(base: str, lot_id: int) -> str:
@@ -73,17 +68,7 @@ def test_resume_replays_every_missed_event(portal: str, redis_url: str, officer)
 
 
 def test_closer_closes_and_pushes_result(portal: str, redis_url: str, officer) -> None:
-    async def short_lot() -> int:
-        redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        lots = Lots(redis, BidStore(redis))
-        user = await Users(redis).get("officer1")
-        now = await lots.store.server_time_ms()
-        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + 2500),
-                                         extension_seconds=0), user, "sandbox", check=False)
-        await redis.aclose()
-        return int(lot["id"])
-
-    lot_id = run_async(short_lot())
+    lot_id = short_lot(redis_url, "officer1", ends_in_ms=2500)
     bidder, code = paid_bidder(portal, redis_url, lot_id, "closer_bidder")
     with connect(ws_url(portal, lot_id)) as ws:
         next_of(ws, "snapshot")

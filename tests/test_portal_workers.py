@@ -16,12 +16,8 @@ import httpx
 import pytest
 import redis
 from conftest import ROOT, free_port, wait_http
-from portal_helpers import iso, lot_body, make_account, paid_bidder, run_async
+from portal_helpers import make_account, paid_bidder, short_lot
 from websockets.sync.client import connect
-
-from bidding.store import BidStore
-from portal.lots import Lots
-from portal.users import Users
 
 
 @pytest.fixture
@@ -49,19 +45,7 @@ def test_bids_reach_watchers_on_every_worker_and_close_once(two_workers: str,
     base = two_workers
     make_account(redis_url, "officer_w", "officer")
 
-    async def short_lot() -> int:
-        import redis.asyncio as aioredis
-
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        lots = Lots(client, BidStore(client))
-        now = await lots.store.server_time_ms()
-        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + 4000),
-                                         extension_seconds=0),
-                                await Users(client).get("officer_w"), "sandbox", check=False)
-        await client.aclose()
-        return int(lot["id"])
-
-    lot_id = run_async(short_lot())
+    lot_id = short_lot(redis_url, "officer_w", ends_in_ms=4000)
     bidder, code = paid_bidder(base, redis_url, lot_id, "worker_bidder")
     url = base.replace("http://", "ws://") + f"/ws/lots/{lot_id}"
     with contextlib.ExitStack() as stack:
