@@ -12,7 +12,7 @@ import pytest
 from settlement_support import OFFICER, close_services, new_lot, paid, services, wait_closed
 
 from bidding.rules import DAY_MS
-from portal.errors import Conflict, Forbidden, Invalid
+from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.lifecycle import SETTLE_DUE
 from portal.payments import sign
 from portal.relist import relist
@@ -112,8 +112,8 @@ async def test_balance_paid_within_deadline_completes_sale(app: Any) -> None:
     order = await app.payments.get(rec["balance_order"])
     assert (order["purpose"], order["amount"], order["due_at"]) == (
         "balance", START + INC - DEP, rec["due_at"])
-    with pytest.raises(Forbidden):
-        await app.payments.confirm_as_payer(order["id"], "a")  # not the buyer's order
+    with pytest.raises(NotFound):  # not the buyer's order: as if it did not exist
+        await app.payments.confirm_as_payer(order["id"], "a")
     body, signature = app.payments.signed_callback(order["id"], order["amount"])
     first = await app.payments.callback(body, signature)
     assert first["changed"] and first["payment"]["status"] == "paid"
