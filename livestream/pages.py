@@ -88,10 +88,7 @@ async def event_page(request: Request) -> Response:
 async def host_page(request: Request) -> Response:
     from livestream.routes import base_url, full_view
 
-    user = await current_user(request)
-    if user is None:
-        return redirect(f"/login?next={request.url.path}")
-    await require_user(request, "officer")
+    await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     event = await app.events.get(event_id_of(request))
     view = await full_view(app, event, officer=True, base=base_url(request))
@@ -136,10 +133,7 @@ def form_to_input(form: FormData) -> dict[str, Any]:
 
 
 async def event_form(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return redirect(f"/login?next={request.url.path}")
-    await require_user(request, "officer")
+    user = await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     lots = await app.lots.all()
     context: dict[str, Any] = {"lots": lots, "max_venues": MAX_VENUES, "sources": SOURCES,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 
 class PortalError(Exception):
@@ -63,6 +64,8 @@ async def handle_portal_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PortalError)
     if wants_json(request):
         return JSONResponse(exc.body(), status_code=exc.status)
+    if exc.status == 401 and request.method == "GET":  # a page that needs a login
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     from portal.templating import render  # local import: templating imports settings
 
     return render(request, "error.html", {"error": exc}, status_code=exc.status)

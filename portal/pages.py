@@ -214,10 +214,7 @@ def parse_priority_text(text: str) -> list[dict[str, Any]]:
 
 
 async def lot_form(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return redirect(f"/login?next={request.url.path}")
-    await require_user(request, "officer")
+    user = await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     lot_id = request.path_params.get("lot_id")
     lot = await app.lots.get(int(lot_id)) if lot_id else None

@@ -170,3 +170,11 @@ def test_officer_edits_an_upcoming_lot(portal: str, officer: httpx.Client) -> No
     moved = officer.post(edit_url, data=form_fields(csrf_of(page.text), case_number="other",
                                                     **times))
     assert moved.status_code == 422 and "case_number cannot change" in moved.text
+
+
+def test_pages_that_need_a_login_send_visitors_to_it(portal: str) -> None:
+    for path in ("/officer/lots/new", "/officer/events/new", "/officer/dashboard", "/me"):
+        r = httpx.get(portal + path)
+        assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}", path
+    api = httpx.get(portal + "/api/me")
+    assert api.status_code == 401 and api.json()["error"]["code"] == "not_logged_in"
