@@ -397,13 +397,8 @@ async def tour_page(request: Request) -> Response:
 
 
 async def tour_editor_page(request: Request) -> Response:
-    from portal.pages import redirect
-
-    user = await current_user(request)
     lot_id = lot_param(request)
-    if user is None:
-        return redirect(f"/login?next=/officer/lots/{lot_id}/tour")
-    await require_user(request, "officer")
+    await require_user(request, "officer")  # visitors are sent to the login page
     lot = await request.app.state.lots.get(lot_id)
     return render(request, "tour_editor.html", {"lot": lot, "limits": limits(
         request.app.state.settings)})

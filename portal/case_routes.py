@@ -323,11 +323,8 @@ async def cases_page(request: Request) -> Response:
 
 
 async def case_page(request: Request) -> Response:
-    user = await current_user(request)
     case_id = case_id_param(request)
-    if user is None:
-        return redirect(f"/login?next=/cases/{case_id}")
-    await require_user(request, "applicant", "officer")
+    user = await require_user(request, "applicant", "officer")
     app = services(request)
     await require_case(app, case_id, user)
     error = None
@@ -361,10 +358,7 @@ async def notifications_page(request: Request) -> Response:
 
 
 async def dashboard_page(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return redirect("/login?next=/officer/dashboard")
-    await require_user(request, "officer")
+    user = await require_user(request, "officer")
     app = services(request)
     results = None
     action = ""
@@ -392,11 +386,8 @@ async def dashboard_page(request: Request) -> Response:
 
 
 async def relist_page(request: Request) -> Response:
-    user = await current_user(request)
     lot_id = lot_id_param(request)
-    if user is None:
-        return redirect(f"/login?next=/officer/lots/{lot_id}/relist")
-    await require_user(request, "officer")
+    user = await require_user(request, "officer")
     app = services(request)
     r = await lot_result(app, lot_id)
     from portal.relist import prior_of

@@ -64,7 +64,7 @@ async def handle_portal_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PortalError)
     if wants_json(request):
         return JSONResponse(exc.body(), status_code=exc.status)
-    if exc.status == 401 and request.method == "GET":  # a page that needs a login
+    if exc.status == 401:  # a page (or form post) that needs a login
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     from portal.templating import render  # local import: templating imports settings
 

@@ -157,10 +157,8 @@ async def lot_register(request: Request) -> Response:
 
 
 async def pay_page(request: Request) -> Response:
-    user = await current_user(request)
+    user = await require_user(request)
     pid = request.path_params["payment_id"]
-    if user is None:
-        return redirect(f"/login?next=/pay/{pid}")
     payments = request.app.state.payments
     order = await payments.get(pid)
     if order["username"] != user.username:
@@ -174,9 +172,6 @@ async def pay_page(request: Request) -> Response:
 
 
 async def officer_home(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return redirect("/login?next=/officer")
     await require_user(request, "officer")
     lots = await request.app.state.lots.all()
     states = await request.app.state.store.states([lot["id"] for lot in lots])

@@ -173,8 +173,13 @@ def test_officer_edits_an_upcoming_lot(portal: str, officer: httpx.Client) -> No
 
 
 def test_pages_that_need_a_login_send_visitors_to_it(portal: str) -> None:
-    for path in ("/officer/lots/new", "/officer/events/new", "/officer/dashboard", "/me"):
+    for path in ("/officer/lots/new", "/officer/events/new", "/officer/dashboard", "/me",
+                 "/officer", "/cases/1", "/officer/lots/1/relist", "/officer/lots/1/tour",
+                 "/pay/pay_0123456789abcdef0123"):
         r = httpx.get(portal + path)
         assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}", path
+    posted = httpx.post(portal + "/officer/dashboard", data={"action": "release"})
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/login?next=/officer/dashboard"
     api = httpx.get(portal + "/api/me")
     assert api.status_code == 401 and api.json()["error"]["code"] == "not_logged_in"
