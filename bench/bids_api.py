@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -229,6 +230,12 @@ async def api_phase(
     elapsed = time.perf_counter() - t0
     for cl in set(clients):
         await cl.aclose()
+    return phase_result(accepted, rejected, errors, elapsed, statuses, latencies)
+
+
+def phase_result(accepted: int, rejected: int, errors: int, elapsed: float,
+                 statuses: dict[str, int], latencies: list[float]) -> dict[str, Any]:
+    """One API phase's figures (both load generators report the same shape)."""
     latencies.sort()
     return {
         "accepted": accepted,
@@ -286,17 +293,7 @@ async def lean_phase(
     elapsed = time.perf_counter() - t0
     for cl in clients:
         await cl.close()
-    latencies.sort()
-    return {
-        "accepted": accepted,
-        "rejected": rejected,
-        "errors": errors,
-        "seconds": elapsed,
-        "per_s": accepted / elapsed,
-        "statuses": statuses,
-        "p50_ms": percentile(latencies, 50) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000,
-    }
+    return phase_result(accepted, rejected, errors, elapsed, statuses, latencies)
 
 
 def make_lots(seeded, ids: list[int]) -> list[Lot]:  # type: ignore[no-untyped-def]
