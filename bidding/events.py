@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bidding.money import fen_to_yuan
-from portal.timefmt import ms_to_iso
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
 
 
 def stream_id_key(event_id: str | None) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bidding.money import fen_to_yuan, yuan_to_fen
+from core.money import fen_to_yuan, yuan_to_fen
 
 __all__ = [
     "DAY_MS", "MAX_FEN", "MOVABLE_TYPES", "PROPERTY_TYPES", "REAL_ESTATE_TYPES", "BidDecision",

@@ -1,28 +1,16 @@
-"""Loading of the Lua scripts (importlib.resources) and their registration per client."""
+"""The lot scripts (bidding/lua) registered per client through core's one Lua loader."""
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from redis.commands.core import AsyncScript
 
-LIBRARIES = ("sha256.lua", "common.lua")
+from core.lua import SHA256, Library, register
 
-
-@cache
-def lua_source(name: str) -> str:
-    """Raw text of one file of bidding/lua."""
-    return files("bidding").joinpath("lua", name).read_text(encoding="utf-8")
-
-
-@cache
-def script_source(name: str) -> str:
-    """A complete script: the shared libraries followed by the script's body."""
-    return "\n".join([*(lua_source(lib) for lib in LIBRARIES), lua_source(name)])
+LIBRARIES: tuple[Library, ...] = (SHA256, ("bidding", "common.lua"))
 
 
 @dataclass(frozen=True)
@@ -33,19 +21,16 @@ class Scripts:
     cancel_lot: AsyncScript
     register: AsyncScript
     update_bidder: AsyncScript
-    lease: AsyncScript
 
 
 _by_client: weakref.WeakKeyDictionary[Any, Scripts] = weakref.WeakKeyDictionary()
 
 
 def scripts_for(client: Any) -> Scripts:
-    """The registered scripts of ``client`` (registered once; EVALSHA with load fallback)."""
+    """The registered lot scripts of ``client`` (EVALSHA with load fallback)."""
     found = _by_client.get(client)
     if found is None:
-        found = Scripts(**{
-            name: client.register_script(script_source(f"{name}.lua"))
-            for name in Scripts.__dataclass_fields__
-        })
+        found = Scripts(**{name: register(client, "bidding", f"{name}.lua", LIBRARIES)
+                           for name in Scripts.__dataclass_fields__})
         _by_client[client] = found
     return found

@@ -15,6 +15,7 @@ from bidding.errors import LotClosed, LotLocked, LotNotFound, UnknownBidder
 from bidding.ledger import VerifyResult, verify_entries
 from bidding.rules import MAX_FEN
 from bidding.scripts import scripts_for
+from core import lease
 
 if TYPE_CHECKING:
     import redis.asyncio
@@ -247,12 +248,10 @@ class BidStore:
 
     async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
         """Take or renew the closer leader lease; True while this token holds it."""
-        if await self._scripts.lease(keys=[keys.CLOSER_LOCK], args=[token, ttl_ms]):
-            return True
-        return bool(await self.redis.set(keys.CLOSER_LOCK, token, nx=True, px=ttl_ms))
+        return await lease.acquire(self.redis, keys.CLOSER_LOCK, token, ttl_ms)
 
     async def release_lease(self, token: str) -> None:
-        await self._scripts.lease(keys=[keys.CLOSER_LOCK], args=[token, 0])
+        await lease.release(self.redis, keys.CLOSER_LOCK, token)
 
     async def run_closer(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Close due lots every ``interval`` seconds while holding the leader lease."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.timefmt import ms_to_iso
+from core.timefmt import ms_to_iso
 
 DEMO_EVENT_KEY = "demo:live_event"
 HOUR = 3600 * 1000

@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 
+from core.errors import Conflict, Invalid, NotFound, PortalError
+from core.reminders import EVENT_REMIND_LEAD_MS, REMINDERS_DUE, event_reminder
+from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
 from livestream.hls import PlaylistError, parse_media_playlist
 from livestream.recording import RECORDING_PLAYLIST
 from livestream.store import IngestStore
-from portal.errors import Conflict, Invalid, NotFound, PortalError
-from portal.timefmt import iso_to_ms, ms_to_iso
 
 MAX_VENUES = 12
 SOURCES = ("ingest", "external")
@@ -270,10 +271,8 @@ class Events:
     # -- reminders ---------------------------------------------------------------------------
 
     async def remind(self, event_id: int, username: str, on: bool) -> int:
-        """Set or clear a reminder; the notifier (portal/notifications.py) tells the user
+        """Set or clear a reminder; the notifier tells the user
         in-app and by mail EVENT_REMIND_LEAD_MS before the start."""
-        from portal.notifications import EVENT_REMIND_LEAD_MS, REMINDERS_DUE, event_reminder
-
         event = await self.get(event_id)
         member = event_reminder(event_id, username)
         pipe = self.redis.pipeline(transaction=True)

@@ -32,9 +32,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from core.errors import Forbidden, Invalid, NotFound, PortalError
+from core.timefmt import ms_to_iso
 from livestream import keys
-from portal.errors import Forbidden, Invalid, NotFound, PortalError
-from portal.timefmt import ms_to_iso
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ class Chat:
 
     @staticmethod
     async def _ms(iso: str) -> int:
-        from portal.timefmt import iso_to_ms
+        from core.timefmt import iso_to_ms
 
         return iso_to_ms(iso)
 

@@ -27,7 +27,7 @@ from collections.abc import AsyncIterable, Iterator
 from pathlib import Path
 
 import aiofiles
-from starlette.concurrency import run_in_threadpool
+from anyio.to_thread import run_sync as run_in_threadpool
 
 from livestream.hls import MediaPlaylist, PlaylistError, parse_media_playlist, referenced_uris
 from livestream.recording import RECORDING_PLAYLIST, RECORDING_PREFIX, Recording

@@ -26,8 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import av
 import httpx
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
+from core.redis import connect
+from livestream import keys
+from livestream.demo import DEMO_EVENT_KEY
 from livestream.hls import parse_media_playlist
 
 log = logging.getLogger(__name__)
@@ -58,10 +64,6 @@ def render_loop(directory: Path, number: int, *, seconds: int = 8, fps: int = 15
 
 
 def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> Any:
-    import av
-    import numpy as np
-    from PIL import Image, ImageDraw
-
     w, h = size
     r, g, b = colorsys.hsv_to_rgb((number * 0.17) % 1.0, 0.45, 0.85)
     img = Image.new("RGB", size, (int(r * 255), int(g * 255), int(b * 255)))
@@ -79,8 +81,6 @@ def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> Any:
 
 
 def _font(size: int) -> Any:
-    from PIL import ImageFont
-
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1
@@ -89,9 +89,6 @@ def _font(size: int) -> Any:
 
 def _encode(target: Path, number: int, seconds: int, fps: int, size: tuple[int, int],
             segment_seconds: int) -> None:
-    import av
-    import numpy as np
-
     out = av.open(str(target), "w", format="hls", options={
         "hls_time": str(segment_seconds), "hls_list_size": "0", "hls_playlist_type": "vod",
         "hls_segment_filename": str(target.parent / "seg%d.ts")})
@@ -198,10 +195,6 @@ async def push_all(base: str, feeds: list[tuple[str, list[LoopSegment]]],
 
 async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
     """The demo event's ingest venues (keys from Redis) with their rendered loops."""
-    from livestream import keys
-    from livestream.demo import DEMO_EVENT_KEY
-    from portal.redis import connect
-
     redis = connect(os.environ["REDIS_URL"])
     try:
         event_id = await redis.get(DEMO_EVENT_KEY)

@@ -14,6 +14,7 @@ from panorama.errors import PanoramaError
 from panorama.geometry import FACES
 from panorama.manifest import read_manifest
 from panorama.pipeline import build
+from panorama.synthetic import render_room
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,8 +130,6 @@ def _size(n: int) -> str:
 
 
 def _cmd_room(args: argparse.Namespace) -> int:
-    from panorama.synthetic import render_room
-
     doors = args.door if args.door is not None else [180.0]
     image = render_room(args.name, args.width, doors=doors, seed=args.seed)
     image.save(args.output, quality=92)

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
+from PIL import Image
 from redis.exceptions import WatchError
 
 from panorama.store import (
@@ -314,8 +315,6 @@ def floor_plan_size(store: PanoramaStore, name: str) -> tuple[int, int] | None:
     path = store.floorplan_file(name)
     if path is None:
         return None
-    from PIL import Image
-
     with Image.open(path) as img:
         return int(img.width), int(img.height)
 

@@ -12,8 +12,16 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 
-from portal.redis import EmbeddedRedis, connect
+import uvicorn
+
+from bidding.store import BidStore
+from core.errors import PortalError
+from core.redis import EmbeddedRedis, connect
+from livestream.demo import load_demo_event
+from portal.app import setup_state
+from portal.demo import load_demo
 from portal.settings import load_settings
+from portal.users import Users
 
 # ffmpeg's HLS muxer closes the socket right after each PUT body; this protocol still serves
 # such a request (stock uvicorn drops it). See livestream/uvicorn_protocol.py.
@@ -39,8 +47,6 @@ def redis_url_for_cli() -> Iterator[str]:
 
 @contextlib.asynccontextmanager
 async def services(url: str) -> AsyncIterator[object]:
-    from portal.app import setup_state
-
     class State:
         pass
 
@@ -63,8 +69,6 @@ def _exit_on_sigterm() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     _exit_on_sigterm()
     with redis_url_for_cli() as url:
         os.environ["REDIS_URL"] = url
@@ -92,14 +96,10 @@ def start_demo_streams(args: argparse.Namespace) -> subprocess.Popen[bytes]:
 
 
 async def _demo(url: str, quiet: bool = False) -> None:
-    from portal.demo import load_demo
-
     async with services(url) as state:
         message = await load_demo(state)
         if not quiet or "loaded" in message:
             print(message, flush=True)
-        from livestream.demo import load_demo_event
-
         event_message = await load_demo_event(state)
         if event_message:
             print(event_message, flush=True)
@@ -112,9 +112,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace, role: str) -> int:
-    from portal.errors import PortalError
-    from portal.users import Users
-
     password = args.password or getpass.getpass(f"Password for {args.username}: ")
 
     async def run(url: str) -> None:
@@ -138,8 +135,6 @@ def cmd_create_user(args: argparse.Namespace, role: str) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from bidding.store import BidStore
-
     async def run(url: str) -> int:
         redis = connect(url)
         try:

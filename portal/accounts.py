@@ -27,15 +27,14 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from bidding.codec import str_hash, stream_entries
-from bidding.scripts import lua_source
-from portal.errors import Conflict
+from bidding.scripts import LIBRARIES
+from core.errors import Conflict
+from core.lua import register
 
 ZERO_HASH = "0" * 64
 CUSTODY_PREFIXES = ("deposits:", "proceeds:", "forfeited:")
@@ -60,21 +59,9 @@ def is_custody(name: str) -> bool:
     return name.startswith(CUSTODY_PREFIXES)
 
 
-@cache
-def portal_script(name: str) -> str:
-    """A portal Lua script with the bidding engine's sha256 and common helpers in front."""
-    body = files("portal").joinpath("lua", name).read_text(encoding="utf-8")
-    return "\n".join([lua_source("sha256.lua"), lua_source("common.lua"), body])
-
-
-_registered: dict[tuple[int, str], Any] = {}
-
-
 def script(redis: aioredis.Redis, name: str) -> Any:
-    key = (id(redis), name)
-    if key not in _registered:
-        _registered[key] = redis.register_script(portal_script(name))
-    return _registered[key]
+    """``portal/lua/<name>`` with the shared SHA-256 and lot helpers in front."""
+    return register(redis, "portal", name, LIBRARIES)
 
 
 def entry_hash(e: dict[str, Any]) -> str:

@@ -13,8 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bidding.events import public_bid, public_entry
-from bidding.money import fen_to_yuan, yuan_to_fen
-from portal.errors import (
+from core.errors import (
     BadRequest,
     Conflict,
     Forbidden,
@@ -23,6 +22,7 @@ from portal.errors import (
     PortalError,
     TooLarge,
 )
+from core.money import fen_to_yuan, yuan_to_fen
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.openapi import openapi_schema

@@ -17,23 +17,19 @@ from starlette.staticfiles import StaticFiles
 from bidding.errors import BiddingError
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
-from livestream import routes as livestream
+from core.errors import PortalError
+from core.redis import EmbeddedRedis, connect
 from livestream.events import Events
 from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
 from livestream.store import IngestStore
-from panorama import routes as panorama_routes
-from portal import api, case_routes, live, pages
-from portal.errors import (
-    PortalError,
-    handle_bidding_error,
-    handle_http_exception,
-    handle_portal_error,
-)
+from portal import api, case_routes, event_pages, live, pages
+from portal import event_routes as livestream
+from portal import tour_routes as panorama_routes
+from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
 from portal.lots import Lots
 from portal.middleware import SecurityMiddleware
 from portal.notifications import make_sender
 from portal.payments import Payments
-from portal.redis import EmbeddedRedis, connect
 from portal.settings import Settings, load_settings
 from portal.settlement import Settlement
 from portal.templating import STATIC_DIR
@@ -80,7 +76,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 embedded.stop()
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
-    routes = [*livestream.api_routes(), *livestream.page_routes(),
+    routes = [*livestream.api_routes(), *event_pages.page_routes(),
               *livestream.stream_routes(hls, lambda: app.state),
               *panorama_routes.routes, *case_routes.api_routes, *api.routes, *live.routes,
               *case_routes.page_routes, *pages.routes,

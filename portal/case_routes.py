@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bidding.money import fen_to_yuan, yuan_to_fen
 from bidding.rules import DAY_MS
+from core.errors import BadRequest, Conflict, Invalid, NotFound, PortalError
+from core.money import fen_to_yuan, yuan_to_fen
+from core.timefmt import iso_to_ms, local_input_to_ms, ms_to_local
 from portal import cases, notifications
 from portal.api import json_body, lot_id_param, services
 from portal.case_views import (
@@ -25,13 +27,11 @@ from portal.case_views import (
     result_json,
 )
 from portal.confirmation import confirmation_pdf
-from portal.errors import BadRequest, Conflict, Invalid, NotFound, PortalError
 from portal.i18n import request_lang, translate
 from portal.relist import relist
 from portal.sessions import current_user, require_user
 from portal.settlement_rules import fee_estimate
 from portal.templating import render, yuan
-from portal.timefmt import iso_to_ms, local_input_to_ms, ms_to_local
 from portal.users import Users
 
 BULK_ACTIONS = ("release", "settle", "extend_deadline", "apply_forfeit")
@@ -166,7 +166,7 @@ async def api_notifications(request: Request) -> Response:
 
 
 def ms_iso(ms: int) -> str | None:
-    from portal.timefmt import ms_to_iso
+    from core.timefmt import ms_to_iso
 
     return ms_to_iso(ms)
 

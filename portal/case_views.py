@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bidding.money import fen_to_yuan
 from bidding.rules import DAY_MS, REAL_ESTATE_TYPES
+from core.errors import Forbidden, NotFound
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
 from portal import cases
-from portal.errors import Forbidden, NotFound
 from portal.lots import lot_view
 from portal.relist import prior_of
 from portal.settlement_rules import (
@@ -17,7 +18,6 @@ from portal.settlement_rules import (
     next_deadline,
     relist_deadline_ms,
 )
-from portal.timefmt import ms_to_iso
 from portal.users import User, Users
 
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from bidding.money import fen_to_yuan
-from panorama.demo import demo_tours
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
 from portal.api import register
 from portal.demo_after_hammer import load_after_hammer
+from portal.demo_tours import demo_tours
 from portal.photos import save_photo
-from portal.timefmt import ms_to_iso
 from portal.users import Users
 
 MARKER = "demo:loaded"

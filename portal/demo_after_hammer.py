@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bidding.money import fen_to_yuan
 from bidding.rules import DAY_MS
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
 from portal import cases
 from portal.relist import relist
-from portal.timefmt import ms_to_iso
 from portal.users import Users
 
 MARKER = "demo:after_hammer"

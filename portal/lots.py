@@ -9,11 +9,11 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bidding import rules
-from bidding.money import fen_to_yuan, yuan_to_fen
 from bidding.store import BidStore
+from core.errors import Conflict, Invalid, NotFound
+from core.money import fen_to_yuan, yuan_to_fen
+from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, lifecycle
-from portal.errors import Conflict, Invalid, NotFound
-from portal.timefmt import iso_to_ms, ms_to_iso
 from portal.users import User, Users
 
 TEXT_LIMITS = {"title": 120, "court": 80, "case_number": 64, "district": 32,

@@ -20,13 +20,12 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 
 from bidding.codec import stream_entries
+from core.reminders import REMINDERS_DUE
 from portal.i18n import translate
 
 OUTBOX = "mail:outbox"
 OUTBOX_CURSOR = "mail:outbox:cursor"
-REMINDERS_DUE = "reminders:due"
 REMIND_LEAD_MS = 30 * 60 * 1000
-EVENT_REMIND_LEAD_MS = 10 * 60 * 1000  # as the event's calendar file alarm
 KEEP = 200
 DEDUPE_TTL = 180 * 24 * 3600
 
@@ -150,11 +149,6 @@ async def unsubscribe_reminders(redis: aioredis.Redis, lot_id: int, username: st
                                       ("open", "end")))
 
 
-def event_reminder(event_id: int, username: str) -> str:
-    """The REMINDERS_DUE member of a livestream event reminder."""
-    return f"event:{event_id}|{username.lower()}"
-
-
 async def _send_event_reminder(app: Any, member: str) -> int:
     event_text, username = member.removeprefix("event:").split("|")
     from livestream import keys as live_keys
@@ -214,7 +208,7 @@ async def notify_outbid(app: Any, lot_id: int, previous_code: str, new: dict[str
 
 
 def _local(ms: int) -> str:
-    from portal.timefmt import ms_to_local
+    from core.timefmt import ms_to_local
 
     return ms_to_local(ms) + " (北京时间)"
 

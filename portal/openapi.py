@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from livestream.openapi import WS_DOC as LIVESTREAM_WS
-from livestream.openapi import paths as livestream_paths
-from panorama.openapi import tour_paths
+from portal.event_openapi import WS_DOC as LIVESTREAM_WS
+from portal.event_openapi import paths as livestream_paths
+from portal.tour_openapi import tour_paths
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}

@@ -10,10 +10,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bidding import rules
-from bidding.money import fen_to_yuan
+from core.errors import NotFound, PortalError
+from core.money import fen_to_yuan
+from core.timefmt import local_input_to_ms
 from portal.api import my_lot_summaries, register
 from portal.case_routes import lot_extras
-from portal.errors import NotFound, PortalError
 from portal.lots import lot_view, state_view
 from portal.photos import save_photo
 from portal.sessions import (
@@ -24,7 +25,6 @@ from portal.sessions import (
     start_session,
 )
 from portal.templating import render
-from portal.timefmt import local_input_to_ms
 from portal.users import Users
 
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
@@ -45,7 +45,7 @@ async def read_form(request: Request, **limits: Any) -> FormData:
 
 
 async def home(request: Request) -> Response:
-    from livestream.pages import upcoming_for_home
+    from portal.event_pages import upcoming_for_home
 
     user = await current_user(request)
     filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
@@ -237,7 +237,7 @@ async def lot_form(request: Request) -> Response:
 def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
     if lot is None:
         return {"extension_seconds": 300}
-    from portal.timefmt import ms_to_local_input
+    from core.timefmt import ms_to_local_input
 
     values = dict(lot)
     for k in ("appraisal_price", "starting_price", "increment", "deposit"):

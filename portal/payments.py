@@ -18,7 +18,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bidding.store import BidStore
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 PURPOSES = ("deposit", "balance")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from portal.errors import Invalid, TooLarge
+from core.errors import Invalid, TooLarge
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bidding.money import fen_to_yuan, yuan_to_fen
+from core.errors import Conflict, Invalid
+from core.money import fen_to_yuan, yuan_to_fen
+from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, notifications
-from portal.errors import Conflict, Invalid
 from portal.lifecycle import next_key
 from portal.settlement_rules import (
     FIRST_AUCTION,
@@ -19,7 +20,6 @@ from portal.settlement_rules import (
     next_round,
     relist_violations,
 )
-from portal.timefmt import iso_to_ms, ms_to_iso
 from portal.users import User
 
 COPIED = ("title", "court", "case_number", "property_type", "district", "address", "area_m2",

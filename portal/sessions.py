@@ -9,7 +9,7 @@ import time
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from portal.errors import Forbidden, Unauthenticated
+from core.errors import Forbidden, Unauthenticated
 from portal.users import User, Users
 
 SESSION_COOKIE = "sid"

@@ -13,17 +13,17 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 
 from bidding.codec import str_hash
 from bidding.rules import DAY_MS
-from bidding.scripts import scripts_for
+from core.errors import Conflict, Invalid, NotFound
+from core.lease import run_as_leader
+from core.timefmt import ms_to_local
 from portal import cases, notifications
 from portal.accounts import CaseAccounts, script
-from portal.errors import Conflict, Invalid, NotFound
 from portal.lifecycle import (
     OPENING,
     SETTLE_DONE,
@@ -34,7 +34,6 @@ from portal.lifecycle import (
     settlement_key,
 )
 from portal.settlement_rules import apply_forfeit, reauction_shortfall, split_at_close
-from portal.timefmt import ms_to_local
 
 log = logging.getLogger(__name__)
 DEFAULT_PAYMENT_DAYS = 10
@@ -443,24 +442,9 @@ class Settlement:
 
     async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Until ``stop``: hold the settler lease and tick (one leader across processes)."""
-        token, ttl = secrets.token_hex(16), max(2000, int(interval * 4000))
-        lease = scripts_for(self.redis).lease
         with contextlib.suppress(Exception):
             await self.backfill()
-        try:
-            while not stop.is_set():
-                try:
-                    held = bool(await lease(keys=[SETTLER_LOCK], args=[token, ttl])) or bool(
-                        await self.redis.set(SETTLER_LOCK, token, nx=True, px=ttl))
-                    if held:
-                        await self.tick()
-                except Exception:  # noqa: BLE001 - keep the worker alive; steps are idempotent
-                    log.exception("settlement tick failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=interval)
-        finally:
-            with contextlib.suppress(Exception):
-                await lease(keys=[SETTLER_LOCK], args=[token, 0])
+        await run_as_leader(self.redis, SETTLER_LOCK, self.tick, stop, interval, name="settler")
 
 
 __all__ = ["Settlement", "cases", "transition"]

@@ -11,10 +11,10 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bidding.money import fen_to_yuan, yuan_to_fen
+from core.money import fen_to_yuan, yuan_to_fen
+from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 from portal.i18n import catalogue, request_lang, translate
 from portal.sessions import csrf_token
-from portal.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _env = jinja2.Environment(

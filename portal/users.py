@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from portal.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid
 
 ROLES = ("bidder", "officer", "applicant")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")

@@ -8,9 +8,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from bidding.money import fen_to_yuan
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
 from portal.settings import load_settings
-from portal.timefmt import ms_to_iso
 from portal.users import User
 
 OFFICER = User(username="officer", role="officer", real_name="王法官", phone="", id_number="")

@@ -7,9 +7,9 @@ import random
 
 import redis.asyncio as aioredis
 
-from bidding.scripts import lua_source
+from core.lua import lua_source
 
-SCRIPT = lua_source("sha256.lua") + "\nreturn sha256(ARGV[1])"
+SCRIPT = lua_source("core", "sha256.lua") + "\nreturn sha256(ARGV[1])"
 
 
 def samples() -> list[bytes]:

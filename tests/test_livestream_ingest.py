@@ -30,8 +30,8 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from livestream.hls import parse_media_playlist
-from livestream.ingest import IngestStore, ingest_routes, playback_routes
 from livestream.uvicorn_protocol import H11Protocol, HttpToolsProtocol
+from portal.ingest_routes import IngestStore, ingest_routes, playback_routes
 
 KEYS = {"s3cret-key": "venue1"}
 FFMPEG = shutil.which("ffmpeg")

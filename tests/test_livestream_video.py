@@ -74,7 +74,7 @@ def test_ffmpeg_pushes_a_venue_through_the_portal(portal: str, event) -> None:
     edge_ms = last.program_date_time.timestamp() * 1000 + last.duration * 1000
     got = httpx.get(f"{portal}/api/events/{ev['id']}/timeline").json()["items"][0]
     assert got == entry and "1" in entry["edge"] and "2" not in entry["edge"]
-    from portal.timefmt import iso_to_ms
+    from core.timefmt import iso_to_ms
 
     assert abs(iso_to_ms(entry["edge"]["1"]) - edge_ms) <= 1
     # end: recordings close (VOD, ENDLIST), keys stop working

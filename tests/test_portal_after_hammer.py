@@ -10,7 +10,7 @@ import httpx
 import pytest
 from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder
 
-from portal.timefmt import iso_to_ms
+from core.timefmt import iso_to_ms
 
 
 def wait_for(fetch, done, timeout: float = 15.0):  # noqa: ANN001, ANN201

@@ -13,7 +13,7 @@ import redis
 from conftest import ROOT, free_port, wait_http
 from portal_helpers import actor, lot_body, paid_bidder
 
-from portal.redis import EmbeddedRedis, redis_server_binary
+from core.redis import EmbeddedRedis, redis_server_binary
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -12,11 +12,11 @@ import pytest
 from settlement_support import OFFICER, close_services, new_lot, paid, services, wait_closed
 
 from bidding.rules import DAY_MS
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.timefmt import ms_to_iso
 from portal.lifecycle import SETTLE_DUE
 from portal.payments import sign
 from portal.relist import relist
-from portal.timefmt import ms_to_iso
 
 START = 80_000_000
 INC = 1_000_000

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from settlement_support import OFFICER, close_services, new_lot, services, wait_closed
 
+from core.errors import Conflict, Forbidden
+from core.timefmt import ms_to_iso
 from portal.api import register
-from portal.errors import Conflict, Forbidden
 from portal.relist import relist
-from portal.timefmt import ms_to_iso
 
 USERS = ["u1", "u2", "u3", "u4", "u5"]
 

@@ -20,9 +20,10 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bidding import keys as lot_keys
+from core.errors import NotFound
+from core.timefmt import ms_to_iso
 from livestream import keys
 from livestream.events import Events, event_view, on_air_of, status_of, timeline_view
-from livestream.ingest import ingest_routes, playback_routes
 from livestream.rooms import (
     Chat,
     Client,
@@ -34,12 +35,11 @@ from livestream.rooms import (
 )
 from livestream.store import IngestStore
 from portal.api import json_body
-from portal.errors import NotFound
+from portal.ingest_routes import ingest_routes, playback_routes
 from portal.lots import state_view
 from portal.middleware import same_origin
 from portal.sessions import current_user, require_user
 from portal.sockets import json_messages
-from portal.timefmt import ms_to_iso
 
 STATE_TTL = 1.0
 STATE_CACHE_CONTROL = "public, max-age=1, s-maxage=2, stale-while-revalidate=2"
@@ -461,10 +461,4 @@ def stream_routes(store: IngestStore, state: Callable[[], Any]) -> list[BaseRout
     return ingest_routes(store, resolve) + playback_routes(store)
 
 
-__all__ = ["api_routes", "page_routes", "stream_routes", "Chat", "batch_frame", "lot_keys"]
-
-
-def page_routes() -> list[BaseRoute]:
-    from livestream.pages import page_routes as pages
-
-    return pages()
+__all__ = ["api_routes", "stream_routes", "Chat", "batch_frame", "lot_keys"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -25,12 +24,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from core.errors import Forbidden, Invalid, NotFound, PortalError, TooLarge
 from panorama.decode import Header, check_equirect
 from panorama.errors import PanoramaError
+from panorama.floorplans import save_floorplan
 from panorama.jobs import JobNotFound, JobRunner
 from panorama.store import PanoramaStore, content_type, floorplan_url, video_url
 from panorama.tours import TourError, Tours, parse_time, tour_view
-from portal.errors import Forbidden, Invalid, NotFound, PortalError, TooLarge
 from portal.middleware import same_origin
 from portal.photos import MAX_PHOTO_BYTES, save_photo
 from portal.sessions import check_csrf, current_user, require_user
@@ -40,8 +40,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 CHUNK = 256 * 1024
 MAX_TOUR_JSON = 1024 * 1024
 FLOORPLAN_MAX_BYTES = 20 * 1024 * 1024
-FLOORPLAN_MAX_PIXELS = 40_000_000
-FLOORPLAN_MAX_SIDE = 4096
 IMAGE_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 PANORAMA_STATUS = {"too_large": 413, "unsupported_format": 415, "not_an_image": 415}
 Handler = Callable[[Request], Awaitable[Response]]
@@ -200,7 +198,7 @@ async def upload_video(request: Request) -> Response:
 def check_video(path: Path) -> dict[str, Any]:
     if not starts_with(path, b"ftyp", 4):
         raise PortalError("The file is not an MP4 video", code="not_a_video", status=415)
-    import av
+    import av  # PyAV is heavy; only officers' video uploads need it (loaded on first use)
 
     try:
         with av.open(str(path)) as container:
@@ -231,33 +229,6 @@ async def upload_floorplan(request: Request) -> Response:
         path.unlink(missing_ok=True)
     return JSONResponse({"id": name, "url": floorplan_url(name), "width": width,
                          "height": height}, status_code=201)
-
-
-def save_floorplan(path: Path, store: PanoramaStore) -> tuple[str, int, int]:
-    try:
-        with Image.open(path) as img:
-            if img.format not in ("PNG", "JPEG"):
-                raise UnidentifiedImageError
-            if img.width * img.height > FLOORPLAN_MAX_PIXELS:
-                raise PortalError("The floor plan has too many pixels", code="too_large",
-                                  status=413)
-            img.load()
-            rgb = img.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
-        raise PortalError("The floor plan is not a readable PNG or JPEG image",
-                          code="not_an_image", status=415) from None
-    rgb.thumbnail((FLOORPLAN_MAX_SIDE, FLOORPLAN_MAX_SIDE))
-    out = io.BytesIO()
-    rgb.save(out, "PNG", optimize=True)
-    blob = out.getvalue()
-    name = hashlib.sha256(blob).hexdigest()[:24] + ".png"
-    final = store.floorplans / name
-    if not final.exists():
-        tmp = store.uploads / f"{name}.{secrets.token_hex(4)}.tmp"
-        tmp.write_bytes(blob)
-        os.replace(tmp, final)
-    return name, rgb.width, rgb.height
 
 
 @json_errors

@@ -1,58 +1,14 @@
-"""One small exception family carrying an HTTP status and an error code, and one handler."""
+"""The exception handlers: core errors as a JSON error body on the API, a page elsewhere."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-
-class PortalError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.extra = extra
-
-    def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, **self.extra}}
-
-
-class BadRequest(PortalError):
-    status, code = 400, "bad_request"
-
-
-class Unauthenticated(PortalError):
-    status, code = 401, "not_logged_in"
-
-
-class Forbidden(PortalError):
-    status, code = 403, "forbidden"
-
-
-class NotFound(PortalError):
-    status, code = 404, "not_found"
-
-
-class Conflict(PortalError):
-    status, code = 409, "conflict"
-
-
-class Invalid(PortalError):
-    status, code = 422, "invalid"
-
-
-class TooLarge(PortalError):
-    status, code = 413, "too_large"
+from bidding import errors as be
+from core.errors import PortalError
 
 
 def wants_json(request: Request) -> bool:
@@ -82,8 +38,6 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 async def handle_bidding_error(request: Request, exc: Exception) -> Response:
     """Engine exceptions (lot missing, locked, closed) as portal errors."""
-    from bidding import errors as be
-
     mapping: dict[type, tuple[int, str]] = {
         be.LotNotFound: (404, "lot_not_found"), be.LotLocked: (409, "lot_locked"),
         be.LotClosed: (409, "closed"), be.UnknownBidder: (404, "not_registered")}

@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bidding.money import fen_to_yuan
+from core.errors import NotFound, PortalError
+from core.money import fen_to_yuan
+from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
-from portal.errors import NotFound, PortalError
+from portal.event_routes import base_url, full_view
 from portal.pages import read_form
 from portal.sessions import current_user, require_user
 from portal.templating import render
-from portal.timefmt import local_input_to_ms, ms_to_iso
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -68,8 +69,6 @@ async def lot_titles(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any
 
 
 async def event_page(request: Request) -> Response:
-    from livestream.routes import full_view
-
     user = await current_user(request)
     app = request.app.state
     event = await app.events.get(event_id_of(request))
@@ -86,8 +85,6 @@ async def event_page(request: Request) -> Response:
 
 
 async def host_page(request: Request) -> Response:
-    from livestream.routes import base_url, full_view
-
     await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     event = await app.events.get(event_id_of(request))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import hashlib
 import io
 import shutil
 import subprocess
@@ -20,8 +21,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from panorama.floorplans import save_floorplan
 from panorama.pipeline import build
-from panorama.routes import save_floorplan
 from panorama.store import PanoramaStore
 from panorama.synthetic import render_room
 from portal.photos import save_photo
@@ -127,8 +128,6 @@ def demo_video(still: Path, store: PanoramaStore) -> str | None:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         return None
-    import hashlib
-
     out = still.with_suffix(".mp4")
     cmd = [ffmpeg, "-v", "error", "-y", "-loop", "1", "-i", str(still), "-t", "4", "-r", "24",
            "-vf", "scale=1024:512,scroll=horizontal=0.002,format=yuv420p", "-c:v", "libx264",
