@@ -23,10 +23,13 @@ from core.errors import (
     TooLarge,
 )
 from core.money import fen_to_yuan, yuan_to_fen
+from portal.apispec import Op, api, read_body, respond
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.openapi import openapi_schema
 from portal.payments import SIGNATURE_HEADER
+from portal.schemas.lots import LedgerCheck
+from portal.schemas.users import Credentials, SessionOut
 from portal.sessions import end_session, require_user, start_session
 from portal.users import Users
 
@@ -72,9 +75,8 @@ async def create_user(request: Request) -> Response:
 
 
 async def create_session(request: Request) -> Response:
-    data = await json_body(request)
-    user = await Users(services(request).redis).authenticate(
-        str(data.get("username") or ""), str(data.get("password") or ""))
+    data = await read_body(request, Credentials)
+    user = await Users(services(request).redis).authenticate(data.username, data.password)
     if user is None:
         raise PortalError("Wrong username or password", code="bad_credentials", status=401)
     response = JSONResponse({"user": user.public()})
@@ -238,8 +240,8 @@ async def verify_ledger(request: Request) -> Response:
     app, lot_id = services(request), lot_id_param(request)
     await app.lots.get(lot_id)
     result = await app.store.verify(lot_id)
-    return JSONResponse({"ok": result.ok, "length": result.length, "head": result.head,
-                         "bad_seq": result.bad_seq, "reason": result.reason})
+    return respond(LedgerCheck(ok=result.ok, length=result.length, head=result.head,
+                               bad_seq=result.bad_seq, reason=result.reason))
 
 
 async def my_lots(request: Request) -> Response:
@@ -262,7 +264,7 @@ async def my_lot_summaries(app: Any, username: str) -> list[dict[str, Any]]:
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(openapi_schema())
+    return JSONResponse(openapi_schema(request.app.routes))
 
 
 async def api_not_found(request: Request) -> Response:
@@ -270,9 +272,11 @@ async def api_not_found(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/openapi.json", openapi),
+    api("/api/openapi.json", openapi, Op("This document", dict[str, Any])),
     Route("/api/users", create_user, methods=["POST"]),
-    Route("/api/session", create_session, methods=["POST"]),
+    api("/api/session", create_session, Op(
+        "Log in; sets the session cookie (HttpOnly, SameSite=Lax)", SessionOut,
+        body=Credentials, errors=(401,)), ["POST"]),
     Route("/api/session", delete_session, methods=["DELETE"]),
     Route("/api/me", me),
     Route("/api/me/lots", my_lots),
@@ -284,7 +288,8 @@ routes = [
     Route("/api/lots/{lot_id}/bids", place_bid, methods=["POST"]),
     Route("/api/lots/{lot_id}/bids", list_bids, methods=["GET"]),
     Route("/api/lots/{lot_id}/ledger", full_ledger),
-    Route("/api/lots/{lot_id}/ledger/verify", verify_ledger),
+    api("/api/lots/{lot_id:int}/ledger/verify", verify_ledger, Op(
+        "Re-hash the lot's bid ledger and check the chain", LedgerCheck)),
     Route("/api/payments/callback", payment_callback, methods=["POST"]),
     Route("/api/payments/{payment_id}", get_payment),
     Route("/api/payments/{payment_id}/confirm", confirm_payment, methods=["POST"]),
