@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from bidding.events import public_bid, public_entry
 from bidding.money import fen_to_yuan, yuan_to_fen
+from core.names import user_id
+from portal import keys
 from portal.errors import (
     BadRequest,
     Conflict,
@@ -26,7 +28,7 @@ from portal.errors import (
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.openapi import openapi_schema
-from portal.payments import SIGNATURE_HEADER
+from portal.payments import SIGNATURE_HEADER, is_payer
 from portal.sessions import end_session, require_user, start_session
 from portal.users import Users
 
@@ -133,13 +135,14 @@ async def register(app: Any, lot_id: int, username: str) -> tuple[dict[str, Any]
     state = await app.store.state(lot_id)
     if state and state["status"] not in ("upcoming", "live"):
         raise Conflict("This auction has ended", code="closed")
-    if username.lower() in lot.get("barred", []):
+    uid = user_id(username)
+    if uid in {user_id(b) for b in lot.get("barred", [])}:
         raise Forbidden("A buyer who defaulted on this property may not bid in its re-auction "
                         "(法释〔2016〕18号 第二十四条)", code="barred_after_default")
-    existing = await app.store.code_for(lot_id, username)
+    existing = await app.store.code_for(lot_id, uid)
     code = existing or await app.store.register(
-        lot_id, username, rank=app.lots.rank_for(lot, username))
-    await app.redis.sadd(f"user:{username}:lots", lot_id)
+        lot_id, uid, rank=app.lots.rank_for(lot, username))
+    await app.redis.sadd(keys.user_lots(username), lot_id)
     order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
     return registration_view(lot, code, order), existing is None
 
@@ -160,7 +163,7 @@ def payment_view(order: dict[str, Any]) -> dict[str, Any]:
 async def get_payment(request: Request) -> Response:
     user = await require_user(request)
     order = await services(request).payments.get(request.path_params["payment_id"])
-    if order["username"] != user.username:
+    if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
     return JSONResponse(payment_view(order))
 
@@ -188,7 +191,7 @@ async def place_bid(request: Request) -> Response:
         amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
-    outcome = await app.store.place_bid_as(lot_id, user.username, amount)
+    outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount)
     if not outcome.ok:
         if outcome.error == "not_found":
             raise NotFound("No such lot", code="lot_not_found")
@@ -248,11 +251,11 @@ async def my_lots(request: Request) -> Response:
 
 
 async def my_lot_summaries(app: Any, username: str) -> list[dict[str, Any]]:
-    ids = sorted(int(i) for i in await app.redis.smembers(f"user:{username}:lots"))
+    ids = sorted(int(i) for i in await app.redis.smembers(keys.user_lots(username)))
     out = []
     for lot_id in ids:
         lot = await app.lots.get(lot_id)
-        code = await app.store.code_for(lot_id, username)
+        code = await app.store.code_for(lot_id, user_id(username))
         order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
         entries = await app.store.ledger(lot_id)
         mine = [public_bid(e) for e in entries if e["kind"] == "bid" and e["code"] == code]

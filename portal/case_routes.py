@@ -463,8 +463,7 @@ async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None
     """Extra context of the lot page: fee estimate, reminder, round, settlement links."""
     state = state or {}
     price = state["current_price"] if state.get("bid_count") else lot["starting_price"]
-    reminded = bool(user and await app.redis.sismember(notifications.reminders_key(lot["id"]),
-                                                       user.username.lower()))
+    reminded = bool(user and await notifications.reminded(app.redis, lot["id"], user.username))
     return {"fees": fee_estimate(lot["property_type"], lot.get("area_m2"), price),
             "reminded": reminded, "settlement": await app.settlement.record(lot["id"]),
             "next_lot_id": await app.settlement.next_lot(lot["id"]),

@@ -6,18 +6,20 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bidding import rules
 from bidding.money import fen_to_yuan
+from core.names import user_id
 from portal.api import my_lot_summaries, register
 from portal.case_routes import lot_extras
 from portal.errors import NotFound, PortalError
+from portal.forms import read_form, redirect
 from portal.lots import lot_view, state_view
+from portal.payments import is_payer
 from portal.photos import save_photo
 from portal.sessions import (
-    check_csrf,
     current_user,
     end_session,
     require_user,
@@ -30,18 +32,6 @@ from portal.users import Users
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
              "大兴区", "顺义区", "房山区", "门头沟区", "怀柔区", "平谷区", "密云区", "延庆区"]
 FILTER_KEYS = ("status", "type", "district", "q", "min_price", "max_price")
-
-
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-async def read_form(request: Request, **limits: Any) -> FormData:
-    form = await request.form(max_files=limits.get("max_files", 0),
-                              max_fields=limits.get("max_fields", 100),
-                              max_part_size=limits.get("max_part_size", 1024 * 1024))
-    check_csrf(request, form.get("csrf_token"))
-    return form
 
 
 async def home(request: Request) -> Response:
@@ -74,7 +64,7 @@ async def lot_page(request: Request) -> Response:
     state = await app.store.state(lot_id)
     registration = None
     if user:
-        code = await app.store.code_for(lot_id, user.username)
+        code = await app.store.code_for(lot_id, user_id(user.username))
         if code:
             order = await app.payments.deposit_order(lot_id, user.username, code, lot["deposit"])
             registration = {"code": code, "order": order}
@@ -161,7 +151,7 @@ async def pay_page(request: Request) -> Response:
     pid = request.path_params["payment_id"]
     payments = request.app.state.payments
     order = await payments.get(pid)
-    if order["username"] != user.username:
+    if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
     if request.method == "POST":
         await read_form(request)

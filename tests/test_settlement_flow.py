@@ -13,7 +13,7 @@ from settlement_support import OFFICER, close_services, new_lot, paid, services,
 
 from bidding.rules import DAY_MS
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.lifecycle import SETTLE_DUE
+from portal.keys import SETTLE_DUE
 from portal.payments import sign
 from portal.relist import relist
 from portal.timefmt import ms_to_iso
