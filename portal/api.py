@@ -57,13 +57,6 @@ async def json_body(request: Request) -> Any:
         raise BadRequest("Body is not valid JSON", code="invalid_json") from None
 
 
-def lot_id_param(request: Request) -> int:
-    try:
-        return int(request.path_params["lot_id"])
-    except ValueError:
-        raise NotFound("No such lot", code="lot_not_found") from None
-
-
 def services(request: Request) -> Any:
     return request.app.state
 
@@ -103,7 +96,7 @@ async def list_lots(request: Request) -> Response:
 
 
 async def get_lot(request: Request) -> Response:
-    lot_id = lot_id_param(request)
+    lot_id = request.path_params["lot_id"]
     lot = await services(request).lots.get(lot_id)
     return JSONResponse(lot_view(lot, await services(request).store.state(lot_id)))
 
@@ -117,14 +110,14 @@ async def create_lot(request: Request) -> Response:
 
 async def patch_lot(request: Request) -> Response:
     await require_user(request, "officer")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     lot = await app.lots.update(lot_id, await json_body(request), app.settings.rules)
     return JSONResponse(lot_view(lot, await app.store.state(lot_id)))
 
 
 async def register_for_lot(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     result, created = await register(app, lot_id, user.username)
     return JSONResponse(result, status_code=201 if created else 200)
 
@@ -185,7 +178,7 @@ async def payment_callback(request: Request) -> Response:
 
 async def place_bid(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     data = await json_body(request)
     try:
         amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)  # type: ignore[arg-type]
@@ -225,20 +218,20 @@ def bid_error(code: str, min_next: int | None) -> PortalError:
 
 
 async def list_bids(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     entries = await app.store.ledger(lot_id)
     return JSONResponse([public_bid(e) for e in entries if e["kind"] == "bid"])
 
 
 async def full_ledger(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     return JSONResponse([public_entry(e) for e in await app.store.ledger(lot_id)])
 
 
 async def verify_ledger(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     result = await app.store.verify(lot_id)
     return JSONResponse({"ok": result.ok, "length": result.length, "head": result.head,
@@ -281,13 +274,13 @@ routes = [
     Route("/api/me/lots", my_lots),
     Route("/api/lots", list_lots, methods=["GET"]),
     Route("/api/lots", create_lot, methods=["POST"]),
-    Route("/api/lots/{lot_id}", get_lot, methods=["GET"]),
-    Route("/api/lots/{lot_id}", patch_lot, methods=["PATCH"]),
-    Route("/api/lots/{lot_id}/registrations", register_for_lot, methods=["POST"]),
-    Route("/api/lots/{lot_id}/bids", place_bid, methods=["POST"]),
-    Route("/api/lots/{lot_id}/bids", list_bids, methods=["GET"]),
-    Route("/api/lots/{lot_id}/ledger", full_ledger),
-    Route("/api/lots/{lot_id}/ledger/verify", verify_ledger),
+    Route("/api/lots/{lot_id:int}", get_lot, methods=["GET"]),
+    Route("/api/lots/{lot_id:int}", patch_lot, methods=["PATCH"]),
+    Route("/api/lots/{lot_id:int}/registrations", register_for_lot, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/bids", place_bid, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/bids", list_bids, methods=["GET"]),
+    Route("/api/lots/{lot_id:int}/ledger", full_ledger),
+    Route("/api/lots/{lot_id:int}/ledger/verify", verify_ledger),
     Route("/api/payments/callback", payment_callback, methods=["POST"]),
     Route("/api/payments/{payment_id}", get_payment),
     Route("/api/payments/{payment_id}/confirm", confirm_payment, methods=["POST"]),

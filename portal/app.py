@@ -22,7 +22,16 @@ from livestream.events import Events
 from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
 from livestream.store import IngestStore
 from panorama import routes as panorama_routes
-from portal import api, case_routes, live, pages
+from portal import (
+    api,
+    case_routes,
+    dashboard_routes,
+    live,
+    me_routes,
+    pages,
+    result_routes,
+    settlement_routes,
+)
 from portal.errors import (
     PortalError,
     handle_bidding_error,
@@ -80,10 +89,11 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 embedded.stop()
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
+    areas = (result_routes, settlement_routes, case_routes, dashboard_routes, me_routes)
     routes = [*livestream.api_routes(), *livestream.page_routes(),
-              *livestream.stream_routes(hls, lambda: app.state),
-              *panorama_routes.routes, *case_routes.api_routes, *api.routes, *live.routes,
-              *case_routes.page_routes, *pages.routes,
+              *livestream.stream_routes(hls, lambda: app.state), *panorama_routes.routes,
+              *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,
+              *(r for area in areas for r in area.page_routes), *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(

@@ -13,7 +13,7 @@ from bidding import rules
 from bidding.money import fen_to_yuan
 from core.names import user_id
 from portal.api import my_lot_summaries, register
-from portal.case_routes import lot_extras
+from portal.case_read import lot_extras
 from portal.errors import NotFound, PortalError
 from portal.forms import read_form, redirect
 from portal.lots import lot_view, state_view
@@ -26,7 +26,7 @@ from portal.sessions import (
     start_session,
 )
 from portal.templating import render
-from portal.timefmt import local_input_to_ms
+from portal.timefmt import local_input_to_ms, ms_to_local_input
 from portal.users import Users
 
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
@@ -35,6 +35,7 @@ FILTER_KEYS = ("status", "type", "district", "q", "min_price", "max_price")
 
 
 async def home(request: Request) -> Response:
+    # local import: livestream.pages imports read_form (through this module) at its top
     from livestream.pages import upcoming_for_home
 
     user = await current_user(request)
@@ -56,10 +57,7 @@ async def home(request: Request) -> Response:
 async def lot_page(request: Request) -> Response:
     user = await current_user(request)
     app = request.app.state
-    try:
-        lot_id = int(request.path_params["lot_id"])
-    except ValueError:
-        raise NotFound("No such lot") from None
+    lot_id = request.path_params["lot_id"]
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id)
     registration = None
@@ -135,7 +133,7 @@ async def my_lots_page(request: Request) -> Response:
 
 async def lot_register(request: Request) -> Response:
     user = await current_user(request)
-    lot_id = int(request.path_params["lot_id"])
+    lot_id = request.path_params["lot_id"]
     if user is None:
         return redirect(f"/login?next=/lots/{lot_id}")
     await read_form(request)
@@ -202,7 +200,7 @@ async def lot_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     lot_id = request.path_params.get("lot_id")
-    lot = await app.lots.get(int(lot_id)) if lot_id else None
+    lot = await app.lots.get(lot_id) if lot_id else None
     if request.method == "GET":
         return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
                                                  "error": None, "districts": DISTRICTS,
@@ -214,7 +212,7 @@ async def lot_form(request: Request) -> Response:
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos
-        saved = (await app.lots.update(int(str(lot_id)), data, app.settings.rules) if lot
+        saved = (await app.lots.update(lot_id, data, app.settings.rules) if lot
                  else await app.lots.create(data, user, app.settings.rules))
     except PortalError as exc:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}
@@ -227,8 +225,6 @@ async def lot_form(request: Request) -> Response:
 def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
     if lot is None:
         return {"extension_seconds": 300}
-    from portal.timefmt import ms_to_local_input
-
     values = dict(lot)
     for k in ("appraisal_price", "starting_price", "increment", "deposit"):
         values[k] = fen_to_yuan(lot[k])
@@ -241,8 +237,8 @@ def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
 
 routes = [
     Route("/", home),
-    Route("/lots/{lot_id}", lot_page),
-    Route("/lots/{lot_id}/register", lot_register, methods=["POST"]),
+    Route("/lots/{lot_id:int}", lot_page),
+    Route("/lots/{lot_id:int}/register", lot_register, methods=["POST"]),
     Route("/register", register_page, methods=["GET", "POST"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
@@ -250,7 +246,7 @@ routes = [
     Route("/pay/{payment_id}", pay_page, methods=["GET", "POST"]),
     Route("/officer", officer_home),
     Route("/officer/lots/new", lot_form, methods=["GET", "POST"]),
-    Route("/officer/lots/{lot_id}/edit", lot_form, methods=["GET", "POST"]),
+    Route("/officer/lots/{lot_id:int}/edit", lot_form, methods=["GET", "POST"]),
 ]
 
 __all__ = ["routes", "state_view"]
