@@ -51,3 +51,13 @@ def _decimal_to_fen(dec: Decimal) -> int:
     if fen != fen.to_integral_value():
         raise ValueError(f"more than two decimal places: {dec}")
     return int(fen)
+
+
+def format_yuan(fen: int | None, symbol: bool = True) -> str:
+    """Display format: ¥1,015,000.00 (grouped); "—" for no amount."""
+    if fen is None:
+        return "—"
+    whole, _, cents = fen_to_yuan(int(fen)).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}"
+    return f"{'¥' if symbol else ''}{sign}{grouped}.{cents}"

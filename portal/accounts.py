@@ -35,24 +35,13 @@ from bidding.codec import str_hash, stream_entries
 from bidding.scripts import LIBRARIES
 from core.errors import Conflict
 from core.lua import register
+from portal import keys
 
 ZERO_HASH = "0" * 64
 CUSTODY_PREFIXES = ("deposits:", "proceeds:", "forfeited:")
 ENTRY_INTS = ("seq", "at", "case", "lot", "amount", "effect", "balance")
 HASHED = ("case", "seq", "at", "kind", "lot", "from", "to", "amount", "effect", "balance",
           "ref", "user", "prev")
-
-
-def account_key(case_id: int) -> str:
-    return f"case:{{{case_id}}}:account"
-
-
-def balances_key(case_id: int) -> str:
-    return f"case:{{{case_id}}}:balances"
-
-
-def refs_key(case_id: int) -> str:
-    return f"case:{{{case_id}}}:refs"
 
 
 def is_custody(name: str) -> bool:
@@ -137,7 +126,7 @@ class CaseAccounts:
         if amount <= 0:
             return False
         reply = await script(self.redis, "account_post.lua")(
-            keys=[account_key(case_id), balances_key(case_id), refs_key(case_id)],
+            keys=[keys.case_account(case_id), keys.case_balances(case_id), keys.case_refs(case_id)],
             args=[case_id, ref, kind, src, dst, amount, lot_id, user])
         r = json.loads(reply)
         if not r["ok"]:
@@ -147,19 +136,20 @@ class CaseAccounts:
         return not r["duplicate"]
 
     async def has(self, case_id: int, ref: str) -> bool:
-        return bool(await self.redis.hexists(refs_key(case_id), ref))
+        return bool(await self.redis.hexists(keys.case_refs(case_id), ref))
 
     async def entries(self, case_id: int) -> list[dict[str, Any]]:
-        rows = await self.redis.xrange(account_key(case_id))
+        rows = await self.redis.xrange(keys.case_account(case_id))
         return [parse(i, f) for i, f in stream_entries(rows)]
 
     async def balances(self, case_id: int) -> dict[str, int]:
-        raw = await self.redis.hgetall(balances_key(case_id))
+        raw = await self.redis.hgetall(keys.case_balances(case_id))
         return {str(k): int(v) for k, v in raw.items() if k != "head"}
 
     async def balance(self, case_id: int, account: str) -> int:
-        return int(await self.redis.hget(balances_key(case_id), account) or 0)
+        return int(await self.redis.hget(keys.case_balances(case_id), account) or 0)
 
     async def verify(self, case_id: int) -> AccountCheck:
         entries = await self.entries(case_id)
-        return check_entries(entries, str_hash(await self.redis.hgetall(balances_key(case_id))))
+        balances = str_hash(await self.redis.hgetall(keys.case_balances(case_id)))
+        return check_entries(entries, balances)

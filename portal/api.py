@@ -23,11 +23,13 @@ from core.errors import (
     TooLarge,
 )
 from core.money import fen_to_yuan, yuan_to_fen
+from core.names import user_id
+from portal import keys
 from portal.apispec import Op, api, read_body, respond
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.openapi import openapi_schema
-from portal.payments import SIGNATURE_HEADER
+from portal.payments import SIGNATURE_HEADER, is_payer
 from portal.schemas.lots import LedgerCheck
 from portal.schemas.users import Credentials, SessionOut
 from portal.sessions import end_session, require_user, start_session
@@ -56,13 +58,6 @@ async def json_body(request: Request) -> Any:
         return json.loads(body or b"{}")
     except ValueError:
         raise BadRequest("Body is not valid JSON", code="invalid_json") from None
-
-
-def lot_id_param(request: Request) -> int:
-    try:
-        return int(request.path_params["lot_id"])
-    except ValueError:
-        raise NotFound("No such lot", code="lot_not_found") from None
 
 
 def services(request: Request) -> Any:
@@ -103,7 +98,7 @@ async def list_lots(request: Request) -> Response:
 
 
 async def get_lot(request: Request) -> Response:
-    lot_id = lot_id_param(request)
+    lot_id = request.path_params["lot_id"]
     lot = await services(request).lots.get(lot_id)
     return JSONResponse(lot_view(lot, await services(request).store.state(lot_id)))
 
@@ -117,14 +112,14 @@ async def create_lot(request: Request) -> Response:
 
 async def patch_lot(request: Request) -> Response:
     await require_user(request, "officer")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     lot = await app.lots.update(lot_id, await json_body(request), app.settings.rules)
     return JSONResponse(lot_view(lot, await app.store.state(lot_id)))
 
 
 async def register_for_lot(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     result, created = await register(app, lot_id, user.username)
     return JSONResponse(result, status_code=201 if created else 200)
 
@@ -135,13 +130,14 @@ async def register(app: Any, lot_id: int, username: str) -> tuple[dict[str, Any]
     state = await app.store.state(lot_id)
     if state and state["status"] not in ("upcoming", "live"):
         raise Conflict("This auction has ended", code="closed")
-    if username.lower() in lot.get("barred", []):
+    uid = user_id(username)
+    if uid in {user_id(b) for b in lot.get("barred", [])}:
         raise Forbidden("A buyer who defaulted on this property may not bid in its re-auction "
                         "(法释〔2016〕18号 第二十四条)", code="barred_after_default")
-    existing = await app.store.code_for(lot_id, username)
+    existing = await app.store.code_for(lot_id, uid)
     code = existing or await app.store.register(
-        lot_id, username, rank=app.lots.rank_for(lot, username))
-    await app.redis.sadd(f"user:{username}:lots", lot_id)
+        lot_id, uid, rank=app.lots.rank_for(lot, username))
+    await app.redis.sadd(keys.user_lots(username), lot_id)
     order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
     return registration_view(lot, code, order), existing is None
 
@@ -162,7 +158,7 @@ def payment_view(order: dict[str, Any]) -> dict[str, Any]:
 async def get_payment(request: Request) -> Response:
     user = await require_user(request)
     order = await services(request).payments.get(request.path_params["payment_id"])
-    if order["username"] != user.username:
+    if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
     return JSONResponse(payment_view(order))
 
@@ -184,13 +180,13 @@ async def payment_callback(request: Request) -> Response:
 
 async def place_bid(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     data = await json_body(request)
     try:
         amount = yuan_to_fen(data.get("amount") if isinstance(data, dict) else None)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
-    outcome = await app.store.place_bid_as(lot_id, user.username, amount)
+    outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount)
     if not outcome.ok:
         if outcome.error == "not_found":
             raise NotFound("No such lot", code="lot_not_found")
@@ -224,20 +220,20 @@ def bid_error(code: str, min_next: int | None) -> PortalError:
 
 
 async def list_bids(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     entries = await app.store.ledger(lot_id)
     return JSONResponse([public_bid(e) for e in entries if e["kind"] == "bid"])
 
 
 async def full_ledger(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     return JSONResponse([public_entry(e) for e in await app.store.ledger(lot_id)])
 
 
 async def verify_ledger(request: Request) -> Response:
-    app, lot_id = services(request), lot_id_param(request)
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     result = await app.store.verify(lot_id)
     return respond(LedgerCheck(ok=result.ok, length=result.length, head=result.head,
@@ -250,11 +246,11 @@ async def my_lots(request: Request) -> Response:
 
 
 async def my_lot_summaries(app: Any, username: str) -> list[dict[str, Any]]:
-    ids = sorted(int(i) for i in await app.redis.smembers(f"user:{username}:lots"))
+    ids = sorted(int(i) for i in await app.redis.smembers(keys.user_lots(username)))
     out = []
     for lot_id in ids:
         lot = await app.lots.get(lot_id)
-        code = await app.store.code_for(lot_id, username)
+        code = await app.store.code_for(lot_id, user_id(username))
         order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
         entries = await app.store.ledger(lot_id)
         mine = [public_bid(e) for e in entries if e["kind"] == "bid" and e["code"] == code]
@@ -282,12 +278,12 @@ routes = [
     Route("/api/me/lots", my_lots),
     Route("/api/lots", list_lots, methods=["GET"]),
     Route("/api/lots", create_lot, methods=["POST"]),
-    Route("/api/lots/{lot_id}", get_lot, methods=["GET"]),
-    Route("/api/lots/{lot_id}", patch_lot, methods=["PATCH"]),
-    Route("/api/lots/{lot_id}/registrations", register_for_lot, methods=["POST"]),
-    Route("/api/lots/{lot_id}/bids", place_bid, methods=["POST"]),
-    Route("/api/lots/{lot_id}/bids", list_bids, methods=["GET"]),
-    Route("/api/lots/{lot_id}/ledger", full_ledger),
+    Route("/api/lots/{lot_id:int}", get_lot, methods=["GET"]),
+    Route("/api/lots/{lot_id:int}", patch_lot, methods=["PATCH"]),
+    Route("/api/lots/{lot_id:int}/registrations", register_for_lot, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/bids", place_bid, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/bids", list_bids, methods=["GET"]),
+    Route("/api/lots/{lot_id:int}/ledger", full_ledger),
     api("/api/lots/{lot_id:int}/ledger/verify", verify_ledger, Op(
         "Re-hash the lot's bid ledger and check the chain", LedgerCheck)),
     Route("/api/payments/callback", payment_callback, methods=["POST"]),

@@ -22,7 +22,17 @@ from core.redis import EmbeddedRedis, connect
 from livestream.events import Events
 from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
 from livestream.store import IngestStore
-from portal import api, case_routes, event_pages, live, pages
+from portal import (
+    api,
+    case_routes,
+    dashboard_routes,
+    event_pages,
+    live,
+    me_routes,
+    pages,
+    result_routes,
+    settlement_routes,
+)
 from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
 from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
@@ -76,10 +86,11 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 embedded.stop()
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
+    areas = (result_routes, settlement_routes, case_routes, dashboard_routes, me_routes)
     routes = [*livestream.api_routes(), *event_pages.page_routes(),
-              *livestream.stream_routes(hls, lambda: app.state),
-              *panorama_routes.routes, *case_routes.api_routes, *api.routes, *live.routes,
-              *case_routes.page_routes, *pages.routes,
+              *livestream.stream_routes(hls, lambda: app.state), *panorama_routes.routes,
+              *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,
+              *(r for area in areas for r in area.page_routes), *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(

@@ -18,10 +18,10 @@ from core.timefmt import ms_to_iso
 from portal.api import register
 from portal.demo_after_hammer import load_after_hammer
 from portal.demo_tours import demo_tours
+from portal.keys import DEMO_LOADED
 from portal.photos import save_photo
 from portal.users import Users
 
-MARKER = "demo:loaded"
 PASSWORD = "demo-pass-2026"
 OFFICER = ("officer", "officer-pass-2026")
 BIDDERS = ["bidder1", "bidder2", "bidder3", "bidder4"]
@@ -153,7 +153,7 @@ async def place_demo_bids(state: Any, lot: dict[str, Any], count: int) -> None:
 
 
 async def load_demo(state: Any) -> str:
-    if await state.redis.get(MARKER):
+    if await state.redis.get(DEMO_LOADED):
         return "demo data already present" + await load_after_hammer(state)
     await ensure_users(state)
     officer = await Users(state.redis).get(OFFICER[0])
@@ -178,6 +178,6 @@ async def load_demo(state: Any) -> str:
         for lot in ended:
             await state.store.close_lot(lot["id"])
     await tours
-    await state.redis.set(MARKER, "1")
+    await state.redis.set(DEMO_LOADED, "1")
     return f"demo data loaded: {len(LOTS)} lots; officer {OFFICER[0]} / {OFFICER[1]}, " \
            f"bidders {', '.join(BIDDERS)} / {PASSWORD}" + await load_after_hammer(state)

@@ -11,10 +11,10 @@ from bidding.rules import DAY_MS
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
 from portal import cases
+from portal.keys import DEMO_AFTER_HAMMER
 from portal.relist import relist
 from portal.users import Users
 
-MARKER = "demo:after_hammer"
 APPLICANT = ("applicant", "demo-pass-2026")
 
 
@@ -27,7 +27,7 @@ async def ensure_applicant(state: Any) -> None:
 
 
 async def load_after_hammer(state: Any) -> str:
-    if await state.redis.get(MARKER):
+    if await state.redis.get(DEMO_AFTER_HAMMER):
         return ""
     await ensure_applicant(state)
     officer = await Users(state.redis).get("officer")
@@ -54,5 +54,5 @@ async def load_after_hammer(state: Any) -> str:
                 "starting_price": fen_to_yuan(price),
                 "starts_at": ms_to_iso(closed + 20 * DAY_MS),
                 "ends_at": ms_to_iso(closed + 21 * DAY_MS)}, officer)
-    await state.redis.set(MARKER, "1")
+    await state.redis.set(DEMO_AFTER_HAMMER, "1")
     return f"; applicant {APPLICANT[0]} / {APPLICANT[1]} linked to the demo cases"

@@ -12,19 +12,14 @@ from bidding import rules
 from bidding.store import BidStore
 from core.errors import Conflict, Invalid, NotFound
 from core.money import fen_to_yuan, yuan_to_fen
+from core.names import user_id
 from core.timefmt import iso_to_ms, ms_to_iso
-from portal import cases, lifecycle
+from portal import cases, keys, lifecycle
 from portal.users import User, Users
 
 TEXT_LIMITS = {"title": 120, "court": 80, "case_number": 64, "district": 32,
                "address": 200, "description": 5000}
 MONEY_FIELDS = ("appraisal_price", "starting_price", "increment", "deposit")
-NEXT_ID = "lots:next_id"
-INDEX = "lots:index"
-
-
-def meta_key(lot_id: int) -> str:
-    return f"lot:{{{lot_id}}}:meta"
 
 
 def _text(data: dict[str, Any], field: str, required: bool) -> str | None:
@@ -129,7 +124,7 @@ def _priority(items: Any) -> list[dict[str, Any]]:
                 and isinstance(item.get("rank"), int) and 1 <= item["rank"] <= 99):
             raise Invalid("each priority purchaser needs username and rank (1 = first)",
                           code="invalid_field", field="priority_purchasers")
-        out.append({"username": item["username"].lower(), "rank": item["rank"]})
+        out.append({"username": user_id(item["username"]), "rank": item["rank"]})
     return out
 
 
@@ -163,7 +158,7 @@ class Lots:
         now = await self.store.server_time_ms()
         if check:
             check_schedule(lot, now, mode)
-        lot_id = int(await self.redis.incr(NEXT_ID))
+        lot_id = int(await self.redis.incr(keys.LOTS_NEXT_ID))
         lot.update(extra or {})
         lot.update(id=lot_id, created_by=officer.username, announced_at=now,
                    photos=lot.get("photos", []), description=lot.get("description", ""))
@@ -198,8 +193,8 @@ class Lots:
             code = await self.store.code_for(lot["id"], p["username"])
             if code:
                 await self.store.set_rank(lot["id"], code, p["rank"])
-        await self.redis.set(meta_key(lot["id"]), json.dumps(lot, ensure_ascii=False))
-        await self.redis.zadd(INDEX, {str(lot["id"]): lot["starts_at"]})
+        await self.redis.set(keys.lot_meta(lot["id"]), json.dumps(lot, ensure_ascii=False))
+        await self.redis.zadd(keys.LOTS_INDEX, {str(lot["id"]): lot["starts_at"]})
         await lifecycle.track_lot(self.redis, lot)
 
     async def _check_priority_users(self, items: list[dict[str, Any]]) -> None:
@@ -210,16 +205,16 @@ class Lots:
                               code="unknown_user", field="priority_purchasers")
 
     async def get(self, lot_id: int) -> dict[str, Any]:
-        raw = await self.redis.get(meta_key(lot_id))
+        raw = await self.redis.get(keys.lot_meta(lot_id))
         if raw is None:
             raise NotFound("No such lot", code="lot_not_found")
         return dict(json.loads(raw))
 
     async def all(self) -> list[dict[str, Any]]:
-        ids = [int(str(i)) for i in await self.redis.zrange(INDEX, 0, -1)]
+        ids = [int(str(i)) for i in await self.redis.zrange(keys.LOTS_INDEX, 0, -1)]
         if not ids:
             return []
-        raws = await self.redis.mget([meta_key(i) for i in ids])
+        raws = await self.redis.mget([keys.lot_meta(i) for i in ids])
         return [json.loads(r) for r in raws if r]
 
     async def search(self, filters: dict[str, str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -230,7 +225,7 @@ class Lots:
 
     def rank_for(self, lot: dict[str, Any], username: str) -> int:
         for p in lot.get("priority_purchasers", []):
-            if p["username"] == username.lower():
+            if p["username"] == user_id(username):
                 return int(p["rank"])
         return 0
 

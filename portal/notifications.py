@@ -20,26 +20,17 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 
 from bidding.codec import stream_entries
-from core.reminders import REMINDERS_DUE
+from core.money import format_yuan as _yuan
+from core.names import user_id
+from core.timefmt import ms_to_local
+from livestream import keys as live_keys
+from portal import keys
 from portal.i18n import translate
+from portal.keys import OUTBOX, OUTBOX_CURSOR, REMINDERS_DUE
 
-OUTBOX = "mail:outbox"
-OUTBOX_CURSOR = "mail:outbox:cursor"
 REMIND_LEAD_MS = 30 * 60 * 1000
 KEEP = 200
 DEDUPE_TTL = 180 * 24 * 3600
-
-
-def list_key(username: str) -> str:
-    return f"user:{username.lower()}:notifications"
-
-
-def unread_key(username: str) -> str:
-    return f"user:{username.lower()}:unread"
-
-
-def reminders_key(lot_id: int) -> str:
-    return f"lot:{{{lot_id}}}:reminders"
 
 
 class Sender(Protocol):
@@ -76,17 +67,16 @@ def render(lang: str, item: dict[str, Any]) -> str:
 async def notify(redis: aioredis.Redis, username: str, kind: str, params: dict[str, Any], *,
                  dedupe: str, lot_id: int | None = None, case_id: int | None = None) -> bool:
     """Store an in-app notification and queue its mail, once per ``dedupe`` key."""
-    if not await redis.set(f"notified:{dedupe}:{username.lower()}", "1", nx=True,
-                           ex=DEDUPE_TTL):
+    if not await redis.set(keys.notified(dedupe, username), "1", nx=True, ex=DEDUPE_TTL):
         return False
     item = {"kind": kind, "params": params, "lot_id": lot_id, "case_id": case_id,
             "at": int(time.time() * 1000)}
     raw = json.dumps(item, ensure_ascii=False)
     pipe = redis.pipeline(transaction=True)
-    pipe.lpush(list_key(username), raw)
-    pipe.ltrim(list_key(username), 0, KEEP - 1)
-    pipe.incr(unread_key(username))
-    pipe.xadd(OUTBOX, {"to": username.lower(), "item": raw}, maxlen=100_000, approximate=True)
+    pipe.lpush(keys.notifications(username), raw)
+    pipe.ltrim(keys.notifications(username), 0, KEEP - 1)
+    pipe.incr(keys.unread(username))
+    pipe.xadd(OUTBOX, {"to": user_id(username), "item": raw}, maxlen=100_000, approximate=True)
     await pipe.execute()
     return True
 
@@ -94,25 +84,22 @@ async def notify(redis: aioredis.Redis, username: str, kind: str, params: dict[s
 async def notify_case(redis: aioredis.Redis, case_id: int, kind: str, params: dict[str, Any],
                       *, dedupe: str, lot_id: int | None = None) -> None:
     """Tell the case's applicants and officers."""
-    from portal.cases import case_key
-
-    people = await redis.sunion([f"{case_key(case_id)}:applicants",
-                                 f"{case_key(case_id)}:officers"])
+    people = await redis.sunion([keys.case_applicants(case_id), keys.case_officers(case_id)])
     for username in sorted(str(p) for p in people):
         await notify(redis, username, kind, params, dedupe=dedupe, lot_id=lot_id,
                      case_id=case_id)
 
 
 async def items(redis: aioredis.Redis, username: str, limit: int = 50) -> list[dict[str, Any]]:
-    return [json.loads(r) for r in await redis.lrange(list_key(username), 0, limit - 1)]
+    return [json.loads(r) for r in await redis.lrange(keys.notifications(username), 0, limit - 1)]
 
 
 async def unread(redis: aioredis.Redis, username: str) -> int:
-    return int(await redis.get(unread_key(username)) or 0)
+    return int(await redis.get(keys.unread(username)) or 0)
 
 
 async def mark_read(redis: aioredis.Redis, username: str) -> None:
-    await redis.set(unread_key(username), 0)
+    await redis.set(keys.unread(username), 0)
 
 
 async def drain_outbox(redis: aioredis.Redis, sender: Sender, batch: int = 100) -> int:
@@ -121,7 +108,7 @@ async def drain_outbox(redis: aioredis.Redis, sender: Sender, batch: int = 100) 
     cursor = str(await redis.get(OUTBOX_CURSOR) or "0-0")
     rows = stream_entries(await redis.xrange(OUTBOX, min=f"({cursor}", max="+", count=batch))
     for entry_id, fields in rows:
-        if not await redis.set(f"mail:sent:{entry_id}", "1", nx=True, ex=DEDUPE_TTL):
+        if not await redis.set(keys.mail_sent(entry_id), "1", nx=True, ex=DEDUPE_TTL):
             continue  # another drainer took it
         item = json.loads(fields["item"])
         subject = translate("zh", f"notify_{item['kind']}_subject")
@@ -136,23 +123,26 @@ async def drain_outbox(redis: aioredis.Redis, sender: Sender, batch: int = 100) 
 
 async def subscribe_reminders(redis: aioredis.Redis, lot_id: int, username: str,
                               starts_at: int, ends_at: int, now: int) -> None:
-    await redis.sadd(reminders_key(lot_id), username.lower())
-    due: dict[str, int] = {f"{lot_id}|{username.lower()}|end": ends_at - REMIND_LEAD_MS}
+    await redis.sadd(keys.lot_reminders(lot_id), user_id(username))
+    due: dict[str, int] = {keys.reminder_member(lot_id, username, "end"): ends_at - REMIND_LEAD_MS}
     if now < starts_at:
-        due[f"{lot_id}|{username.lower()}|open"] = starts_at - REMIND_LEAD_MS
+        due[keys.reminder_member(lot_id, username, "open")] = starts_at - REMIND_LEAD_MS
     await redis.zadd(REMINDERS_DUE, due)
 
 
 async def unsubscribe_reminders(redis: aioredis.Redis, lot_id: int, username: str) -> None:
-    await redis.srem(reminders_key(lot_id), username.lower())
-    await redis.zrem(REMINDERS_DUE, *(f"{lot_id}|{username.lower()}|{w}" for w in
+    await redis.srem(keys.lot_reminders(lot_id), user_id(username))
+    await redis.zrem(REMINDERS_DUE, *(keys.reminder_member(lot_id, username, w) for w in
                                       ("open", "end")))
+
+
+async def reminded(redis: aioredis.Redis, lot_id: int, username: str) -> bool:
+    """Whether the user asked for reminders of the lot."""
+    return bool(await redis.sismember(keys.lot_reminders(lot_id), user_id(username)))
 
 
 async def _send_event_reminder(app: Any, member: str) -> int:
     event_text, username = member.removeprefix("event:").split("|")
-    from livestream import keys as live_keys
-
     event_id = int(event_text)
     if not await app.redis.sismember(live_keys.reminders(event_id), username):
         return 0
@@ -208,12 +198,5 @@ async def notify_outbid(app: Any, lot_id: int, previous_code: str, new: dict[str
 
 
 def _local(ms: int) -> str:
-    from core.timefmt import ms_to_local
-
     return ms_to_local(ms) + " (北京时间)"
 
-
-def _yuan(fen: int) -> str:
-    from portal.templating import yuan
-
-    return yuan(fen)

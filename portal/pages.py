@@ -6,19 +6,22 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bidding import rules
 from core.errors import NotFound, PortalError
 from core.money import fen_to_yuan
-from core.timefmt import local_input_to_ms
+from core.names import user_id
+from core.timefmt import local_input_to_ms, ms_to_local_input
 from portal.api import my_lot_summaries, register
-from portal.case_routes import lot_extras
+from portal.case_read import lot_extras
+from portal.event_pages import upcoming_for_home
+from portal.forms import read_form, redirect
 from portal.lots import lot_view, state_view
+from portal.payments import is_payer
 from portal.photos import save_photo
 from portal.sessions import (
-    check_csrf,
     current_user,
     end_session,
     require_user,
@@ -32,20 +35,7 @@ DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "�
 FILTER_KEYS = ("status", "type", "district", "q", "min_price", "max_price")
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-async def read_form(request: Request, **limits: Any) -> FormData:
-    form = await request.form(max_files=limits.get("max_files", 0),
-                              max_fields=limits.get("max_fields", 100),
-                              max_part_size=limits.get("max_part_size", 1024 * 1024))
-    check_csrf(request, form.get("csrf_token"))
-    return form
-
-
 async def home(request: Request) -> Response:
-    from portal.event_pages import upcoming_for_home
 
     user = await current_user(request)
     filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
@@ -66,15 +56,12 @@ async def home(request: Request) -> Response:
 async def lot_page(request: Request) -> Response:
     user = await current_user(request)
     app = request.app.state
-    try:
-        lot_id = int(request.path_params["lot_id"])
-    except ValueError:
-        raise NotFound("No such lot") from None
+    lot_id = request.path_params["lot_id"]
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id)
     registration = None
     if user:
-        code = await app.store.code_for(lot_id, user.username)
+        code = await app.store.code_for(lot_id, user_id(user.username))
         if code:
             order = await app.payments.deposit_order(lot_id, user.username, code, lot["deposit"])
             registration = {"code": code, "order": order}
@@ -145,7 +132,7 @@ async def my_lots_page(request: Request) -> Response:
 
 async def lot_register(request: Request) -> Response:
     user = await current_user(request)
-    lot_id = int(request.path_params["lot_id"])
+    lot_id = request.path_params["lot_id"]
     if user is None:
         return redirect(f"/login?next=/lots/{lot_id}")
     await read_form(request)
@@ -161,7 +148,7 @@ async def pay_page(request: Request) -> Response:
     pid = request.path_params["payment_id"]
     payments = request.app.state.payments
     order = await payments.get(pid)
-    if order["username"] != user.username:
+    if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
     if request.method == "POST":
         await read_form(request)
@@ -212,7 +199,7 @@ async def lot_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
     app = request.app.state
     lot_id = request.path_params.get("lot_id")
-    lot = await app.lots.get(int(lot_id)) if lot_id else None
+    lot = await app.lots.get(lot_id) if lot_id else None
     if request.method == "GET":
         return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
                                                  "error": None, "districts": DISTRICTS,
@@ -224,7 +211,7 @@ async def lot_form(request: Request) -> Response:
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos
-        saved = (await app.lots.update(int(str(lot_id)), data, app.settings.rules) if lot
+        saved = (await app.lots.update(lot_id, data, app.settings.rules) if lot
                  else await app.lots.create(data, user, app.settings.rules))
     except PortalError as exc:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}
@@ -237,8 +224,6 @@ async def lot_form(request: Request) -> Response:
 def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
     if lot is None:
         return {"extension_seconds": 300}
-    from core.timefmt import ms_to_local_input
-
     values = dict(lot)
     for k in ("appraisal_price", "starting_price", "increment", "deposit"):
         values[k] = fen_to_yuan(lot[k])
@@ -251,8 +236,8 @@ def form_values(lot: dict[str, Any] | None) -> dict[str, Any]:
 
 routes = [
     Route("/", home),
-    Route("/lots/{lot_id}", lot_page),
-    Route("/lots/{lot_id}/register", lot_register, methods=["POST"]),
+    Route("/lots/{lot_id:int}", lot_page),
+    Route("/lots/{lot_id:int}/register", lot_register, methods=["POST"]),
     Route("/register", register_page, methods=["GET", "POST"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
@@ -260,7 +245,7 @@ routes = [
     Route("/pay/{payment_id}", pay_page, methods=["GET", "POST"]),
     Route("/officer", officer_home),
     Route("/officer/lots/new", lot_form, methods=["GET", "POST"]),
-    Route("/officer/lots/{lot_id}/edit", lot_form, methods=["GET", "POST"]),
+    Route("/officer/lots/{lot_id:int}/edit", lot_form, methods=["GET", "POST"]),
 ]
 
 __all__ = ["routes", "state_view"]

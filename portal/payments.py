@@ -19,14 +19,18 @@ import redis.asyncio as aioredis
 
 from bidding.store import BidStore
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.names import user_id
+from portal import keys
+from portal.transitions import transition
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 PURPOSES = ("deposit", "balance")
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def payment_key(pid: str) -> str:
-    return f"payment:{pid}"
+def is_payer(order: dict[str, Any], username: str) -> bool:
+    """Whether the order is this user's."""
+    return user_id(str(order["username"])) == user_id(username)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -50,32 +54,33 @@ class Payments:
 
     async def order(self, lot_id: int, username: str, code: str, amount: int, purpose: str,
                     **extra: Any) -> dict[str, Any]:
-        """The order of this purpose of this user for this lot (created once)."""
+        """The order of this purpose of this user for this lot (created once); its
+        ``username`` is the user id (``core.names.user_id``)."""
         if purpose not in PURPOSES:
             raise ValueError(f"unknown payment purpose {purpose!r}")
-        index = f"lot:{{{lot_id}}}:{purpose}_orders"
-        existing = await self.redis.hget(index, username)
+        index, uid = keys.lot_orders(lot_id, purpose), user_id(username)
+        existing = await self.redis.hget(index, uid)
         if existing:
             return await self.get(str(existing))
         pid = "pay_" + secrets.token_hex(10)
-        if not await self.redis.hsetnx(index, username, pid):
-            return await self.get(str(await self.redis.hget(index, username)))
+        if not await self.redis.hsetnx(index, uid, pid):
+            return await self.get(str(await self.redis.hget(index, uid)))
         order: dict[str, str | int] = {
-                 "id": pid, "lot_id": lot_id, "username": username, "code": code,
+                 "id": pid, "lot_id": lot_id, "username": uid, "code": code,
                  "amount": amount, "purpose": purpose, "status": "pending",
                  "created_at": int(time.time() * 1000), **extra}
-        await self.redis.hset(payment_key(pid), mapping=order)  # type: ignore[arg-type]
-        await self.redis.sadd(f"user:{username}:payments", pid)
+        await self.redis.hset(keys.payment(pid), mapping=order)  # type: ignore[arg-type]
+        await self.redis.sadd(keys.user_payments(username), pid)
         return await self.get(pid)
 
     async def order_id(self, lot_id: int, username: str, purpose: str) -> str | None:
-        pid = await self.redis.hget(f"lot:{{{lot_id}}}:{purpose}_orders", username)
+        pid = await self.redis.hget(keys.lot_orders(lot_id, purpose), user_id(username))
         return str(pid) if pid else None
 
     async def get(self, pid: str) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         if pid.startswith("pay_"):
-            raw = await self.redis.hgetall(payment_key(pid))  # type: ignore[assignment]
+            raw = await self.redis.hgetall(keys.payment(pid))  # type: ignore[assignment]
         if not raw:
             raise NotFound("No such payment", code="payment_not_found")
         for k in ("lot_id", "amount", "created_at", "paid_at", "due_at", "cancelled_at",
@@ -86,13 +91,12 @@ class Payments:
 
     async def transition(self, pid: str, allowed: str, to: str) -> bool:
         """Atomically move the order's status from one of ``allowed`` ("a|b") to ``to``."""
-        from portal.settlement import transition  # local: settlement imports this module
 
-        result = await transition(self.redis, payment_key(pid), "status", allowed, to)
+        result = await transition(self.redis, keys.payment(pid), "status", allowed, to)
         return bool(result["ok"])
 
     async def for_user(self, username: str) -> list[dict[str, Any]]:
-        pids = sorted(await self.redis.smembers(f"user:{username}:payments"))
+        pids = sorted(await self.redis.smembers(keys.user_payments(username)))
         return [await self.get(str(pid)) for pid in pids]
 
     def signed_callback(self, pid: str, amount: int) -> tuple[bytes, str]:
@@ -104,7 +108,7 @@ class Payments:
 
     async def confirm_as_payer(self, pid: str, username: str) -> dict[str, Any]:
         order = await self.get(pid)
-        if order["username"] != username:  # as GET does: do not reveal that it exists
+        if not is_payer(order, username):  # as GET does: do not reveal that it exists
             raise NotFound("No such payment", code="payment_not_found")
         body, signature = self.signed_callback(pid, order["amount"])
         return await self.callback(body, signature)
@@ -126,9 +130,7 @@ class Payments:
             check = self.before_paid.get(order.get("purpose", "deposit"))
             if check:
                 await check(order)  # e.g. the balance deadline; raises to refuse
-            from portal.settlement import transition
-
-            result = await transition(self.redis, payment_key(order["id"]), "status",
+            result = await transition(self.redis, keys.payment(order["id"]), "status",
                                       "pending", "paid")
             changed = bool(result["changed"])
             order = await self.get(order["id"])

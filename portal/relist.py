@@ -9,8 +9,7 @@ from typing import Any
 from core.errors import Conflict, Invalid
 from core.money import fen_to_yuan, yuan_to_fen
 from core.timefmt import iso_to_ms, ms_to_iso
-from portal import cases, notifications
-from portal.lifecycle import next_key
+from portal import cases, keys, notifications
 from portal.settlement_rules import (
     FIRST_AUCTION,
     FIXED_PRICE_SALE,
@@ -87,7 +86,7 @@ def terms_from(data: Any, lot: dict[str, Any], new_round: int | None) -> RelistT
 async def relist(app: Any, lot_id: int, data: Any, officer: User) -> dict[str, Any]:
     """Create the next sale of a failed (or defaulted) lot; refusals name the rule."""
     lot = await app.lots.get(lot_id)
-    if await app.redis.exists(next_key(lot_id)):
+    if await app.redis.exists(keys.lot_next(lot_id)):
         raise Conflict("This lot has already been relisted", code="already_relisted",
                        next_lot_id=await app.settlement.next_lot(lot_id))
     prior = await prior_of(app, lot)
@@ -100,15 +99,15 @@ async def relist(app: Any, lot_id: int, data: Any, officer: User) -> dict[str, A
         raise Invalid(first.message, code=first.code,
                       violations=[{"code": v.code, "message": v.message} for v in violations])
     assert new_round is not None
-    if not await app.redis.set(next_key(lot_id), "pending", nx=True):
+    if not await app.redis.set(keys.lot_next(lot_id), "pending", nx=True):
         raise Conflict("This lot has already been relisted", code="already_relisted",
                        next_lot_id=await app.settlement.next_lot(lot_id))
     try:
         new = await _create(app, lot, prior, terms, new_round, officer)
     except Exception:
-        await app.redis.delete(next_key(lot_id))
+        await app.redis.delete(keys.lot_next(lot_id))
         raise
-    await app.redis.set(next_key(lot_id), new["id"])
+    await app.redis.set(keys.lot_next(lot_id), new["id"])
     await cases.add_officer(app.redis, int(lot["case_id"]), officer.username)
     await notifications.notify_case(
         app.redis, int(lot["case_id"]), "relisted",

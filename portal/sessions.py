@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from core.errors import Forbidden, Unauthenticated
+from portal import keys
 from portal.users import User, Users
 
 SESSION_COOKIE = "sid"
@@ -17,14 +18,10 @@ CSRF_COOKIE = "csrftoken"
 SESSION_TTL = 7 * 24 * 3600
 
 
-def _key(token: str) -> str:
-    return f"session:{token}"
-
-
 async def start_session(request: Request, response: Response, user: User) -> None:
     token = secrets.token_urlsafe(32)
     redis = request.app.state.redis
-    await redis.set(_key(token), user.username, ex=SESSION_TTL)
+    await redis.set(keys.session(token), user.username, ex=SESSION_TTL)
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_TTL, httponly=True,
                         samesite="lax", secure=request.app.state.settings.cookie_secure)
 
@@ -32,7 +29,7 @@ async def start_session(request: Request, response: Response, user: User) -> Non
 async def end_session(request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await request.app.state.redis.delete(_key(token))
+        await request.app.state.redis.delete(keys.session(token))
     response.delete_cookie(SESSION_COOKIE, samesite="lax")
 
 
@@ -43,7 +40,7 @@ async def current_user(conn: HTTPConnection) -> User | None:
     user = None
     token = conn.cookies.get(SESSION_COOKIE)
     if token and len(token) < 100:
-        username = await conn.app.state.redis.get(_key(token))
+        username = await conn.app.state.redis.get(keys.session(token))
         if username:
             user = await _cached_user(conn.app.state.redis, username)
     conn.state.user = user

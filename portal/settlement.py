@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any, cast
 
@@ -21,19 +20,13 @@ from bidding.codec import str_hash
 from bidding.rules import DAY_MS
 from core.errors import Conflict, Invalid, NotFound
 from core.lease import run_as_leader
+from core.money import format_yuan
 from core.timefmt import ms_to_local
-from portal import cases, notifications
-from portal.accounts import CaseAccounts, script
-from portal.lifecycle import (
-    OPENING,
-    SETTLE_DONE,
-    SETTLE_DUE,
-    SETTLE_WATCH,
-    SETTLER_LOCK,
-    next_key,
-    settlement_key,
-)
+from portal import cases, keys, notifications
+from portal.accounts import CaseAccounts
+from portal.keys import OPENING, SETTLE_DONE, SETTLE_DUE, SETTLE_WATCH, SETTLER_LOCK
 from portal.settlement_rules import apply_forfeit, reauction_shortfall, split_at_close
+from portal.transitions import transition
 
 log = logging.getLogger(__name__)
 DEFAULT_PAYMENT_DAYS = 10
@@ -43,24 +36,12 @@ RECORD_INTS = ("final_price", "deposit", "balance", "due_at", "closed_at", "paid
 ENDED = ("sold", "failed", "cancelled")
 
 
-async def transition(redis: aioredis.Redis, key: str, field: str, allowed: str, to: str,
-                     deadline_field: str = "", mode: str = "",
-                     **sets: Any) -> dict[str, Any]:
-    """Atomic status change (see lua/transition.lua)."""
-    args: list[Any] = [field, allowed, to, deadline_field, mode]
-    for k, v in sets.items():
-        args += [k, v]
-    return dict(json.loads(await script(redis, "transition.lua")(keys=[key], args=args)))
-
-
 def local(ms: int | None) -> str:
     return ms_to_local(ms) + " (北京时间)" if ms else ""
 
 
 def yuan(fen: int) -> str:
-    from portal.templating import yuan as fmt
-
-    return fmt(fen)
+    return format_yuan(fen)
 
 
 class Settlement:
@@ -74,7 +55,7 @@ class Settlement:
     # -- records --------------------------------------------------------------------------
 
     async def record(self, lot_id: int) -> dict[str, Any]:
-        raw = await self.redis.hgetall(settlement_key(lot_id))
+        raw = await self.redis.hgetall(keys.lot_settlement(lot_id))
         rec: dict[str, Any] = str_hash(raw)
         for k in RECORD_INTS:
             if k in rec and rec[k] != "":
@@ -82,7 +63,7 @@ class Settlement:
         return rec
 
     async def next_lot(self, lot_id: int) -> int | None:
-        value = await self.redis.get(next_key(lot_id))
+        value = await self.redis.get(keys.lot_next(lot_id))
         return int(value) if value and value.isdigit() else None
 
     async def outcome(self, lot_id: int, state: dict[str, Any] | None = None) -> str:
@@ -110,7 +91,7 @@ class Settlement:
         split = split_at_close({c: o["amount"] for c, o in paid.items()}, winner_code, final)
         for code, amount in split.refunds.items():
             await self._refund(lot, paid[code], amount)
-        key = settlement_key(lot_id)
+        key = keys.lot_settlement(lot_id)
         base = {"case_id": case_id, "outcome": state["status"], "closed_at": state["closed_at"],
                 "final_price": final}
         for k, v in base.items():
@@ -130,7 +111,7 @@ class Settlement:
     async def _close_deposit_orders(self, lot_id: int, case_id: int) -> dict[str, dict]:
         """Cancel unpaid deposit orders; the paid ones by bidder code (receipts posted)."""
         paid: dict[str, dict] = {}
-        index = await self.redis.hgetall(f"lot:{{{lot_id}}}:deposit_orders")
+        index = await self.redis.hgetall(keys.lot_orders(lot_id, "deposit"))
         for _username, pid in sorted(index.items()):
             order = await self.app.payments.get(pid)
             if order["status"] == "pending":
@@ -145,14 +126,14 @@ class Settlement:
         await self.accounts.post(case_id, f"deposit:{order['id']}", "deposit_paid",
                                  f"bidder:{order['username']}", f"deposits:{order['lot_id']}",
                                  order["amount"], order["lot_id"], order["username"])
-        await self.redis.hsetnx(f"payment:{order['id']}", "deposit_status", "paid")
+        await self.redis.hsetnx(keys.payment(order["id"]), "deposit_status", "paid")
 
     async def _refund(self, lot: dict[str, Any], order: dict[str, Any], amount: int) -> None:
         await self.accounts.post(lot["case_id"], f"refund:{order['id']}", "deposit_refunded",
                                  f"deposits:{lot['id']}", f"bidder:{order['username']}",
                                  amount, lot["id"], order["username"])
         if amount == order["amount"]:
-            await self.redis.hset(f"payment:{order['id']}", "deposit_status", "refunded")
+            await self.redis.hset(keys.payment(order["id"]), "deposit_status", "refunded")
         await notifications.notify(self.redis, order["username"], "deposit_refunded",
                                    {"title": lot["title"], "amount": yuan(amount)},
                                    dedupe=f"refund:{order['id']}", lot_id=lot["id"],
@@ -160,14 +141,14 @@ class Settlement:
 
     async def _settle_sale(self, lot: dict[str, Any], state: dict[str, Any],
                            order: dict[str, Any] | None, applied: int, balance: int) -> None:
-        lot_id, case_id, key = lot["id"], int(lot["case_id"]), settlement_key(lot["id"])
+        lot_id, case_id, key = lot["id"], int(lot["case_id"]), keys.lot_settlement(lot["id"])
         if order is None:  # a winner always paid a deposit (the engine requires it)
             raise Conflict(f"lot {lot_id}: the winner has no paid deposit", code="no_deposit")
         if applied:
             await self.accounts.post(case_id, f"apply:{order['id']}", "deposit_applied",
                                      f"deposits:{lot_id}", f"proceeds:{lot_id}", applied,
                                      lot_id, order["username"])
-            await self.redis.hset(f"payment:{order['id']}", "deposit_status", "applied")
+            await self.redis.hset(keys.payment(order["id"]), "deposit_status", "applied")
         due_at = state["closed_at"] + DEFAULT_PAYMENT_DAYS * DAY_MS
         for k, v in {"winner": order["username"], "winner_code": order["code"],
                      "deposit": applied, "balance": balance, "due_at": due_at}.items():
@@ -194,7 +175,7 @@ class Settlement:
 
     async def _check_balance_payment(self, order: dict[str, Any]) -> None:
         """Accept the balance only while it is due and before the deadline (atomic)."""
-        result = await transition(self.redis, settlement_key(order["lot_id"]), "status",
+        result = await transition(self.redis, keys.lot_settlement(order["lot_id"]), "status",
                                   "awaiting_payment", "paid", "due_at", "before")
         if result["ok"]:
             return
@@ -229,7 +210,7 @@ class Settlement:
 
     async def default(self, lot_id: int) -> bool:
         """Default the buyer once the deadline has passed (idempotent)."""
-        key = settlement_key(lot_id)
+        key = keys.lot_settlement(lot_id)
         result = await transition(self.redis, key, "status", "awaiting_payment", "defaulted",
                                   "due_at", "after")
         if not result["ok"]:
@@ -250,7 +231,7 @@ class Settlement:
                                      lot_id, winner)
             pid = await self.app.payments.order_id(lot_id, winner, "deposit")
             if pid:
-                await self.redis.hset(f"payment:{pid}", "deposit_status", "forfeited")
+                await self.redis.hset(keys.payment(pid), "deposit_status", "forfeited")
         use = apply_forfeit(deposit, int(rec.get("auction_costs") or 0), 0)
         if use.costs:
             await self.accounts.post(case_id, f"forfeit_costs:{lot_id}", "forfeit_to_costs",
@@ -305,7 +286,7 @@ class Settlement:
                              ("forfeit_to_debt", use.debt)):
             await self.accounts.post(case_id, f"{kind}:{did}", kind, f"forfeited:{did}",
                                      f"proceeds:{credit['id']}", amount, credit["id"], user)
-        await self.redis.hsetnx(settlement_key(did), "forfeit_applied_at",
+        await self.redis.hsetnx(keys.lot_settlement(did), "forfeit_applied_at",
                                 await self.app.store.server_time_ms())
         return use.shortfall
 
@@ -316,7 +297,7 @@ class Settlement:
         """Officer: the balance deadline (before or after the close) and the auction costs."""
         await self.app.lots.get(lot_id)
         rec = await self.record(lot_id)
-        key, now = settlement_key(lot_id), await self.app.store.server_time_ms()
+        key, now = keys.lot_settlement(lot_id), await self.app.store.server_time_ms()
         if due_at is not None:
             if rec.get("status") not in (None, "awaiting_payment"):
                 raise Conflict("The balance is no longer due", code="not_awaiting_payment")
@@ -325,7 +306,7 @@ class Settlement:
                               field="due_at")
             await self.redis.hset(key, "due_at", due_at)
             if rec.get("balance_order"):
-                await self.redis.hset(f"payment:{rec['balance_order']}", "due_at", due_at)
+                await self.redis.hset(keys.payment(rec["balance_order"]), "due_at", due_at)
             if rec.get("status") == "awaiting_payment":
                 await self.redis.zadd(SETTLE_DUE, {str(lot_id): due_at})
                 lot = await self.app.lots.get(lot_id)
@@ -345,7 +326,7 @@ class Settlement:
 
     async def force_due(self, lot_id: int, due_at: int) -> None:
         """Set the deadline without checks (tests and demo data move time this way)."""
-        await self.redis.hset(settlement_key(lot_id), "due_at", due_at)
+        await self.redis.hset(keys.lot_settlement(lot_id), "due_at", due_at)
         await self.redis.zadd(SETTLE_DUE, {str(lot_id): due_at})
 
     async def release(self, lot_id: int) -> int:
@@ -364,8 +345,8 @@ class Settlement:
         k = int(rec.get("releases") or 0)
         await self.accounts.post(case_id, f"release:{lot_id}:{k}", "proceeds_released",
                                  f"proceeds:{lot_id}", "applicant", amount, lot_id)
-        await self.redis.hincrby(settlement_key(lot_id), "releases", 1)
-        await self.redis.hset(settlement_key(lot_id), "released_at",
+        await self.redis.hincrby(keys.lot_settlement(lot_id), "releases", 1)
+        await self.redis.hset(keys.lot_settlement(lot_id), "released_at",
                               await self.app.store.server_time_ms())
         await notifications.notify_case(self.redis, case_id, "released",
                                         {"title": lot["title"], "amount": yuan(amount)},
@@ -430,12 +411,10 @@ class Settlement:
 
     async def backfill(self) -> None:
         """Watch lots created before this worker existed (run once at start)."""
-        from portal.lots import INDEX
-
         done = await self.redis.smembers(SETTLE_DONE)
         # withscores: (member, score) pairs (redis-py types zrange's reply as members or pairs)
         scored = cast(list[tuple[str, float]],
-                      await self.redis.zrange(INDEX, 0, -1, withscores=True))
+                      await self.redis.zrange(keys.LOTS_INDEX, 0, -1, withscores=True))
         for lot_id, ends in scored:
             if lot_id not in done:
                 await self.redis.zadd(SETTLE_WATCH, {lot_id: int(ends)}, nx=True)

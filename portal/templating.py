@@ -11,7 +11,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from core.money import fen_to_yuan, yuan_to_fen
+from core.money import format_yuan as yuan
+from core.money import yuan_to_fen
 from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 from portal.i18n import catalogue, request_lang, translate
 from portal.sessions import csrf_token
@@ -22,16 +23,6 @@ _env = jinja2.Environment(
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
     undefined=jinja2.ChainableUndefined,
 )
-
-
-def yuan(fen: int | None, symbol: bool = True) -> str:
-    """Display format: ¥1,015,000.00 (grouped)."""
-    if fen is None:
-        return "—"
-    whole, _, cents = fen_to_yuan(int(fen)).partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    grouped = f"{int(whole.lstrip('-')):,}"
-    return f"{'¥' if symbol else ''}{sign}{grouped}.{cents}"
 
 
 def wan(fen: int | None) -> str:

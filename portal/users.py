@@ -12,16 +12,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import Conflict, Invalid
+from core.names import user_id
+from portal import keys
 
 ROLES = ("bidder", "officer", "applicant")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 _hasher = PasswordHasher()  # Argon2id, 64 MiB, t=3: a slow KDF by design
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
-
-
-def user_key(username: str) -> str:
-    return f"user:{username.lower()}"
 
 
 @dataclass(frozen=True)
@@ -89,20 +87,20 @@ class Users:
             "id_number": fields["id_number"].upper(), "phone": fields["phone"],
             "password_hash": _hasher.hash(fields["password"]), "created_at": str(time.time()),
         }
-        key = user_key(fields["username"])
+        key = keys.user(fields["username"])
         if not await self.redis.hsetnx(key, "username", fields["username"]):
             raise Conflict("That username is taken", code="username_taken")
         await self.redis.hset(key, mapping=record)  # type: ignore[arg-type]
-        await self.redis.sadd(f"users:role:{role}", fields["username"].lower())
+        await self.redis.sadd(keys.users_with_role(role), user_id(fields["username"]))
         return _user(record)
 
     async def get(self, username: str) -> User | None:
-        record: dict[str, str] = await self.redis.hgetall(user_key(username))  # type: ignore[assignment]
+        record: dict[str, str] = await self.redis.hgetall(keys.user(username))  # type: ignore[assignment]
         return _user(record) if record.get("role") else None
 
     async def authenticate(self, username: str, password: str) -> User | None:
         record: dict[str, str] = (
-            await self.redis.hgetall(user_key(username)) if username else {}  # type: ignore[assignment]
+            await self.redis.hgetall(keys.user(username)) if username else {}  # type: ignore[assignment]
         )
         stored = record.get("password_hash") or _DUMMY_HASH
         try:
@@ -112,13 +110,13 @@ class Users:
         if not record.get("role"):
             return None
         if _hasher.check_needs_rehash(stored):
-            await self.redis.hset(user_key(username), "password_hash", _hasher.hash(password))
+            await self.redis.hset(keys.user(username), "password_hash", _hasher.hash(password))
         return _user(record)
 
     async def set_password(self, username: str, password: str) -> None:
         if len(password) < 8:
             raise Invalid("Password: at least 8 characters", code="invalid_password")
-        await self.redis.hset(user_key(username), "password_hash", _hasher.hash(password))
+        await self.redis.hset(keys.user(username), "password_hash", _hasher.hash(password))
 
 
 def _user(record: dict[str, str]) -> User:

@@ -245,3 +245,12 @@ def test_openapi_declares_every_path_parameter(portal: str) -> None:
             if isinstance(op, dict):
                 declared |= {p["name"] for p in op.get("parameters", [])}
         assert set(re.findall(r"{([^}]+)}", path)) <= declared, path
+
+
+def test_non_numeric_ids_are_json_404_on_api_paths(portal: str) -> None:
+    for path in ("/api/lots/abc", "/api/lots/abc/result", "/api/cases/abc",
+                 "/api/lots/abc/reminders"):
+        r = httpx.get(f"{portal}{path}")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
+        assert set(r.json()["error"]) >= {"code", "message"}
+    assert httpx.get(f"{portal}/lots/abc").status_code == 404

@@ -14,7 +14,7 @@ from settlement_support import OFFICER, close_services, new_lot, paid, services,
 from bidding.rules import DAY_MS
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.timefmt import ms_to_iso
-from portal.lifecycle import SETTLE_DUE
+from portal.keys import SETTLE_DUE
 from portal.payments import sign
 from portal.relist import relist
 

@@ -1,4 +1,5 @@
-"""Read models: a lot's result, a case's lots/timeline/ledger, the officer's dashboard."""
+"""Read models: a lot's result and the extras of its page, a case's lots/timeline/ledger, the
+officer's dashboard."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from bidding.rules import DAY_MS, REAL_ESTATE_TYPES
 from core.errors import Forbidden, NotFound
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
-from portal import cases
+from portal import cases, notifications
 from portal.lots import lot_view
 from portal.relist import prior_of
 from portal.settlement_rules import (
     LotFacts,
     court_figures,
+    fee_estimate,
     lot_deadlines,
     next_deadline,
     relist_deadline_ms,
@@ -73,6 +75,18 @@ async def buyer_of(app: Any, r: dict[str, Any]) -> User | None:
         return None
     bidder = await app.store.bidder(r["lot"]["id"], r["winner_code"])
     return await Users(app.redis).get(bidder["user"]) if bidder else None
+
+
+async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None,
+                     user: User | None) -> dict[str, Any]:
+    """Extra context of the lot page: fee estimate, reminder, round, settlement links."""
+    state = state or {}
+    price = state["current_price"] if state.get("bid_count") else lot["starting_price"]
+    reminded = bool(user and await notifications.reminded(app.redis, lot["id"], user.username))
+    return {"fees": fee_estimate(lot["property_type"], lot.get("area_m2"), price),
+            "reminded": reminded, "settlement": await app.settlement.record(lot["id"]),
+            "next_lot_id": await app.settlement.next_lot(lot["id"]),
+            "outcome": await app.settlement.outcome(lot["id"], state or None)}
 
 
 # -- timeline -----------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""The signed-in user's own things after registering: deposits, notifications, and the
+reminders asked for on a lot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core.errors import Conflict
+from core.money import fen_to_yuan
+from core.timefmt import ms_to_iso
+from portal import notifications
+from portal.api import services
+from portal.forms import read_form, redirect
+from portal.i18n import request_lang
+from portal.sessions import current_user, require_user
+from portal.templating import render
+
+
+async def api_my_deposits(request: Request) -> Response:
+    user = await require_user(request)
+    items = await services(request).settlement.deposits_for(user.username)
+    return JSONResponse([{**d, "amount": fen_to_yuan(d["amount"])} for d in items])
+
+
+async def api_notifications(request: Request) -> Response:
+    user = await require_user(request)
+    app, lang = services(request), request_lang(request)
+    if request.method == "POST":
+        await notifications.mark_read(app.redis, user.username)
+        return JSONResponse({"unread": 0})
+    items = await notifications.items(app.redis, user.username)
+    return JSONResponse({"unread": await notifications.unread(app.redis, user.username),
+                         "items": [{"kind": i["kind"], "text": notifications.render(lang, i),
+                                    "lot_id": i.get("lot_id"), "case_id": i.get("case_id"),
+                                    "at": ms_to_iso(i["at"])} for i in items]})
+
+
+async def notifications_page(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return redirect("/login?next=/notifications")
+    app = services(request)
+    items = await notifications.items(app.redis, user.username)
+    unread = await notifications.unread(app.redis, user.username)
+    await notifications.mark_read(app.redis, user.username)
+    deposits = await app.settlement.deposits_for(user.username)
+    lang = request_lang(request)
+    shown = [{**i, "text": notifications.render(lang, i), "new": n < unread}
+             for n, i in enumerate(items)]
+    return render(request, "notifications.html", {"items": shown, "deposits": deposits})
+
+
+async def subscribe(app: Any, lot_id: int, username: str) -> None:
+    """Remind the user when the lot opens (if it has not) and before it ends."""
+    lot = await app.lots.get(lot_id)
+    state = await app.store.state(lot_id) or {}
+    await notifications.subscribe_reminders(app.redis, lot_id, username, lot["starts_at"],
+                                            state.get("ends_at", lot["ends_at"]),
+                                            await app.store.server_time_ms())
+
+
+async def api_reminders(request: Request) -> Response:
+    user = await require_user(request, "bidder", "applicant", "officer")
+    app, lot_id = services(request), request.path_params["lot_id"]
+    await app.lots.get(lot_id)
+    if request.method == "DELETE":
+        await notifications.unsubscribe_reminders(app.redis, lot_id, user.username)
+        return JSONResponse({"subscribed": False})
+    state = await app.store.state(lot_id) or {}
+    if state.get("status") not in ("upcoming", "live"):
+        raise Conflict("This auction has ended", code="closed")
+    await subscribe(app, lot_id, user.username)
+    return JSONResponse({"subscribed": True}, status_code=201)
+
+
+async def reminder_form(request: Request) -> Response:
+    user = await current_user(request)
+    lot_id = request.path_params["lot_id"]
+    if user is None:
+        return redirect(f"/login?next=/lots/{lot_id}")
+    form = await read_form(request)
+    app = services(request)
+    if form.get("off"):
+        await notifications.unsubscribe_reminders(app.redis, lot_id, user.username)
+    else:
+        await subscribe(app, lot_id, user.username)
+    return redirect(f"/lots/{lot_id}")
+
+
+api_routes = [
+    Route("/api/lots/{lot_id:int}/reminders", api_reminders, methods=["POST", "DELETE"]),
+    Route("/api/me/deposits", api_my_deposits),
+    Route("/api/me/notifications", api_notifications, methods=["GET", "POST"]),
+]
+
+page_routes = [
+    Route("/lots/{lot_id:int}/reminders", reminder_form, methods=["POST"]),
+    Route("/notifications", notifications_page),
+]

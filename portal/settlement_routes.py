@@ -1,0 +1,121 @@
+"""The officer's actions after the hammer: settlement terms (deadline, auction costs),
+releasing the proceeds, applying a forfeit, and relisting a failed or defaulted lot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core.errors import Invalid, PortalError
+from core.money import fen_to_yuan
+from core.timefmt import iso_to_ms, local_input_to_ms
+from portal.api import json_body, services
+from portal.case_read import lot_result, result_json
+from portal.forms import fen_field, read_form, redirect
+from portal.lots import lot_view
+from portal.relist import prior_of, relist
+from portal.sessions import current_user, require_user
+from portal.settlement_rules import next_round, relist_deadline_ms
+from portal.templating import render
+
+RELIST_FIELDS = ("starting_price", "increment", "deposit", "starts_at", "ends_at")
+
+
+async def api_relist(request: Request) -> Response:
+    officer = await require_user(request, "officer")
+    app = services(request)
+    new = await relist(app, request.path_params["lot_id"], await json_body(request), officer)
+    view = lot_view(new, await app.store.state(new["id"]))
+    view.update(round=new["round"], sale_mode=new["sale_mode"],
+                previous_lot_id=new["previous_lot_id"])
+    return JSONResponse(view, status_code=201)
+
+
+async def api_settlement_terms(request: Request) -> Response:
+    await require_user(request, "officer")
+    app, lot_id = services(request), request.path_params["lot_id"]
+    data = await json_body(request)
+    if not isinstance(data, dict):
+        raise Invalid("Expected a JSON object", code="invalid_body")
+    due = None
+    if data.get("due_at") is not None:
+        try:
+            due = iso_to_ms(str(data["due_at"]))
+        except ValueError as exc:
+            raise Invalid(f"due_at: {exc}", code="invalid_field", field="due_at") from None
+    costs = fen_field(data["auction_costs"], "auction_costs") if data.get("auction_costs") \
+        is not None else None
+    await app.settlement.set_terms(lot_id, due_at=due, auction_costs=costs)
+    return JSONResponse(result_json(await lot_result(app, lot_id))["settlement"])
+
+
+async def api_release(request: Request) -> Response:
+    await require_user(request, "officer")
+    amount = await services(request).settlement.release(request.path_params["lot_id"])
+    return JSONResponse({"released": fen_to_yuan(amount)})
+
+
+async def api_apply_forfeit(request: Request) -> Response:
+    await require_user(request, "officer")
+    held = await services(request).settlement.apply_forfeit_now(request.path_params["lot_id"])
+    return JSONResponse({"proceeds_held": fen_to_yuan(held)})
+
+
+async def relist_page(request: Request) -> Response:
+    lot_id = request.path_params["lot_id"]
+    user = await require_user(request, "officer")
+    app = services(request)
+    r = await lot_result(app, lot_id)
+    prior = await prior_of(app, r["lot"])
+    ctx: dict[str, Any] = {"r": r, "prior": prior, "round": next_round(prior), "error": None,
+                           "deadline": relist_deadline_ms(prior), "values": {}}
+    if request.method != "POST":
+        return render(request, "relist.html", ctx)
+    form = await read_form(request)
+    values = {k: str(form.get(k) or "").strip() for k in RELIST_FIELDS}
+    data: dict[str, Any] = {k: v for k, v in values.items() if v}
+    try:
+        for k in ("starts_at", "ends_at"):
+            if k in data:
+                data[k] = local_input_to_ms(data[k])
+        new = await relist(app, lot_id, data, user)
+        return redirect(f"/lots/{new['id']}")
+    except ValueError:
+        ctx["error"] = Invalid("Times must be dates and times", code="invalid_field")
+    except PortalError as exc:
+        ctx["error"] = exc
+    ctx["values"] = values
+    return render(request, "relist.html", ctx, 422)
+
+
+async def settlement_form(request: Request) -> Response:
+    await current_user(request)
+    lot_id = request.path_params["lot_id"]
+    await require_user(request, "officer")
+    form = await read_form(request)
+    app = services(request)
+    due = str(form.get("due_at") or "").strip()
+    costs = str(form.get("auction_costs") or "").strip()
+    try:
+        await app.settlement.set_terms(
+            lot_id, due_at=local_input_to_ms(due) if due else None,
+            auction_costs=fen_field(costs, "auction_costs") if costs else None)
+    except ValueError:
+        raise Invalid("due_at must be a date and time", code="invalid_field") from None
+    return redirect(f"/lots/{lot_id}/result")
+
+
+api_routes = [
+    Route("/api/lots/{lot_id:int}/relist", api_relist, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/settlement", api_settlement_terms, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/release", api_release, methods=["POST"]),
+    Route("/api/lots/{lot_id:int}/forfeit", api_apply_forfeit, methods=["POST"]),
+]
+
+page_routes = [
+    Route("/officer/lots/{lot_id:int}/relist", relist_page, methods=["GET", "POST"]),
+    Route("/officer/lots/{lot_id:int}/settlement", settlement_form, methods=["POST"]),
+]
