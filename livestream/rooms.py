@@ -3,7 +3,8 @@
 Messages are plain text (stored and sent as typed, never as HTML); every renderer escapes them
 (Jinja autoescape, `textContent` in the browser). Limits: 300 characters, control characters
 dropped, a user may post once per second and 10 times per 30 s (or once per slow-mode
-interval), muted users not at all.
+interval), muted users not at all. Mutes and rate limits are per user id
+(`core.names.user_id`): usernames are case-insensitive.
 
 Fan-out: each process holds ONE hub subscription per room (plus one per venue lot, turned into
 `price` events) and a pump task that collects what arrives during a short tick (100 ms) and
@@ -120,7 +121,8 @@ class Chat:
         if kind not in ("chat", "question"):
             raise Invalid("kind must be chat or question", code="invalid_kind", field="kind")
         text = clean_text(text)
-        if not moderator and await self.redis.sismember(keys.muted(event_id), username):
+        if not moderator and await self.redis.sismember(keys.muted(event_id),
+                                                         keys.muted_member(username)):
             raise Forbidden("A moderator muted you in this room", code="muted")
         settings = await self.settings(event_id)
         if not moderator:
@@ -129,7 +131,7 @@ class Chat:
         at = int(sec) * 1000 + int(usec) // 1000
         fields = {"kind": kind, "user": username, "text": text, "at": str(at)}
         if kind == "question" and settings["hold_questions"] and not moderator:
-            hid = f"h-{at}-{await self.redis.incr(keys.held(event_id) + ':seq')}"
+            hid = f"h-{at}-{await self.redis.incr(keys.held_seq(event_id))}"
             view = message_view(hid, fields)
             pipe = self.redis.pipeline(transaction=True)
             pipe.hset(keys.held(event_id), hid, json.dumps(view, ensure_ascii=False))
@@ -203,16 +205,17 @@ class Chat:
 
         return iso_to_ms(iso)
 
-    async def mute(self, event_id: int, username: str, on: bool) -> list[str]:
-        username = str(username or "").strip().lower()
-        if not re.fullmatch(r"[a-z0-9_.-]{1,64}", username):
+    async def mute(self, event_id: int, username: Any, on: bool) -> list[str]:
+        """Mute or unmute a user in the room; returns the muted user ids."""
+        member = keys.muted_member(str(username or ""))
+        if not re.fullmatch(r"[a-z0-9_.-]{1,64}", member):
             raise Invalid("username is required", code="invalid_field", field="username")
         if on:
-            await self.redis.sadd(keys.muted(event_id), username)
+            await self.redis.sadd(keys.muted(event_id), member)
         else:
-            await self.redis.srem(keys.muted(event_id), username)
+            await self.redis.srem(keys.muted(event_id), member)
         await self.redis.publish(keys.mod_channel(event_id), wire(
-            {"type": "muted" if on else "unmuted", "username": username}))
+            {"type": "muted" if on else "unmuted", "username": member}))
         return sorted(await self.redis.smembers(keys.muted(event_id)))
 
     async def muted(self, event_id: int) -> list[str]:
@@ -407,11 +410,9 @@ class Rooms:
                     room.task.cancel()
 
     async def _pump(self, room: Room) -> None:
-        from bidding import keys as lot_keys
-
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(PUMP_QUEUE)
         channels = [keys.channel(room.event_id), keys.mod_channel(room.event_id)]
-        lot_channels = {lot_keys.events(lot_id): lot_id for lot_id in room.lot_venues}
+        lot_channels = {keys.lot_events(lot_id): lot_id for lot_id in room.lot_venues}
         async with contextlib.AsyncExitStack() as stack:
             for name in [*channels, *lot_channels]:
                 sub = await stack.enter_async_context(self.hub.subscribe(name))

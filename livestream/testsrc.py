@@ -199,12 +199,11 @@ async def push_all(base: str, feeds: list[tuple[str, list[LoopSegment]]],
 async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
     """The demo event's ingest venues (keys from Redis) with their rendered loops."""
     from livestream import keys
-    from livestream.demo import DEMO_EVENT_KEY
     from portal.redis import connect
 
     redis = connect(os.environ["REDIS_URL"])
     try:
-        event_id = await redis.get(DEMO_EVENT_KEY)
+        event_id = await redis.get(keys.demo_event())
         if not event_id:
             return []
         event = json.loads(str(await redis.get(keys.meta(int(event_id)))))
