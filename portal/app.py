@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,9 +17,11 @@ from bidding.errors import BiddingError
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
 from livestream import routes as livestream
+from livestream.chat import Chat
 from livestream.events import Events
-from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
+from livestream.fanout import Rooms, room_transform
 from livestream.store import IngestStore
+from livestream.viewers import ViewerCounter
 from panorama import routes as panorama_routes
 from portal import api, case_routes, live, pages
 from portal.errors import (
@@ -120,6 +121,5 @@ def setup_livestream(state: Any, settings: Settings, redis: Any) -> None:
     state.events = Events(redis, state.lots, hls)
     state.chat = Chat(redis)
     state.viewers = ViewerCounter(redis)
-    state.rooms = Rooms(state.hub, state.viewers,
-                        naive=os.environ.get("EVENT_FANOUT") == "naive")
+    state.rooms = Rooms(state.hub, state.viewers)
     state.state_memo = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from livestream.rooms import Chat, RateLimited
+from livestream.chat import Chat, RateLimited
 from portal.errors import Forbidden
 
 
