@@ -1,6 +1,6 @@
 """Event-room fan-out: messages delivered per second from ONE portal process to 2,000 websocket
 clients at 50 messages/s, batched (production) against a naive one-frame-per-message baseline
-(EVENT_FANOUT=naive: one hub subscription per socket, one send per message) in the same run;
+(bench/naive_fanout.py: one hub subscription per socket, one send per message) in the same run;
 p50/p99 latency (publish -> client receive, same host clock). The headline figure counts
 messages that arrive within 1 s of publishing (a chat line or on-air switch that arrives 7 s
 late is not a live delivery); the sustained rate (all deliveries / time to the last one) and
@@ -41,6 +41,7 @@ import redis  # noqa: E402
 T_RE = re.compile(rb'"t":([0-9.]+)')
 ON_TIME_S = 1.0  # a live-room message is "delivered" if it arrives within 1 s
 PASSWORD = "bench-pass-2026"
+APPS = {"batched": "portal.app:create_app", "naive": "bench.naive_fanout:create_app"}
 
 
 def free_port() -> int:
@@ -86,9 +87,9 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
 def start_portal(tmp: Path, url: str, mode: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = dict(os.environ, REDIS_URL=url, DATA_DIR=str(tmp / f"data-{mode}"),
-               PORTAL_RULES="sandbox", SECRET_KEY="bench-secret", EVENT_FANOUT=mode)
+               PORTAL_RULES="sandbox", SECRET_KEY="bench-secret")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory", "--host",
+        [sys.executable, "-m", "uvicorn", APPS[mode], "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false", "--log-level",
          "warning", "--http", "livestream.uvicorn_protocol:HttpToolsProtocol",
          "--backlog", "4096"], cwd=ROOT, env=env, preexec_fn=raise_nofile)
@@ -264,7 +265,7 @@ def count_viewers(url: str, viewers: int = 100_000, venues: int = 6) -> dict[str
     import redis.asyncio as aioredis
 
     from livestream import keys
-    from livestream.rooms import ViewerCounter
+    from livestream.viewers import ViewerCounter
 
     async def run() -> dict[str, Any]:
         client = aioredis.Redis.from_url(url, decode_responses=True)

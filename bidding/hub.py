@@ -3,6 +3,9 @@
 Each websocket gets a Subscription with a bounded queue. A subscriber that falls behind is
 never allowed to stall the others: its queue is cleared and marked overflowed, and its
 writer sends a fresh snapshot instead (or drops the client if it keeps falling behind).
+A consumer that gathers several channels itself (an event room's fan-out) attaches a
+`Deliver` callback per channel instead: the hub calls it with (channel, item) for every item,
+and the callback must not block (it owns its own buffering and overflow policy).
 Viewer counts: every process writes its local count per channel into a Redis hash every
 few seconds and sums the fresh entries; cheap and approximate by design.
 """
@@ -18,7 +21,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
@@ -26,18 +29,29 @@ from bidding.codec import str_hash
 
 log = logging.getLogger(__name__)
 Transform = Callable[[str, str], tuple[str | None, list[str]]]
+Item = tuple[str, Any]
+"""What the hub hands a subscriber: ("event", (event id, texts)), ("viewers", count), or
+("overflow", n) from a Subscription's own queue."""
+Deliver = Callable[[str, Item], None]
+"""A per-channel delivery hook: called with (channel, item); must not block."""
 PRESENCE_INTERVAL = 2.0
 PRESENCE_STALE_MS = 7000
+
+
+class Member(Protocol):
+    """Anything the hub delivers a channel's items to."""
+
+    def offer(self, item: Item) -> None: ...
 
 
 @dataclass(eq=False)
 class Subscription:
     channel: str
-    queue: asyncio.Queue[tuple[str, Any]]
+    queue: asyncio.Queue[Item]
     overflows: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def offer(self, item: tuple[str, Any]) -> None:
+    def offer(self, item: Item) -> None:
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
@@ -45,6 +59,20 @@ class Subscription:
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(("overflow", self.overflows))
+
+
+@dataclass(eq=False)
+class Attachment:
+    """A `Deliver` hook attached to one channel (see Hub.attach)."""
+
+    channel: str
+    deliver: Deliver
+
+    def offer(self, item: Item) -> None:
+        try:
+            self.deliver(self.channel, item)
+        except Exception:  # a faulty hook must not stop the listener or the other members
+            log.exception("delivery hook failed on %s", self.channel)
 
 
 def identity(channel: str, data: str) -> tuple[str | None, list[str]]:
@@ -58,7 +86,7 @@ class Hub:
         self.transform = transform
         self.queue_size = queue_size
         self.process_id = f"{os.getpid()}-{secrets.token_hex(3)}"
-        self.subs: dict[str, set[Subscription]] = {}
+        self.subs: dict[str, set[Member]] = {}
         self.counts: dict[str, int] = {}
         self._pubsub: Any = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -83,19 +111,33 @@ class Hub:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """A bounded queue of the channel's items (one per websocket of a lot page)."""
         sub = Subscription(channel, asyncio.Queue(self.queue_size))
+        async with self._member(channel, sub):
+            yield sub
+
+    @contextlib.asynccontextmanager
+    async def attach(self, channel: str, deliver: Deliver) -> AsyncIterator[Attachment]:
+        """Call `deliver(channel, item)` for every item of the channel while inside; counts
+        as one local subscriber (presence). The hook must not block or raise."""
+        attachment = Attachment(channel, deliver)
+        async with self._member(channel, attachment):
+            yield attachment
+
+    @contextlib.asynccontextmanager
+    async def _member(self, channel: str, member: Member) -> AsyncIterator[None]:
         async with self._lock:
             first = channel not in self.subs
-            self.subs.setdefault(channel, set()).add(sub)
+            self.subs.setdefault(channel, set()).add(member)
             self._joined[channel] = True
             if first:
                 await self._pubsub.subscribe(channel)
         try:
-            yield sub
+            yield
         finally:
             async with self._lock:
                 members = self.subs.get(channel, set())
-                members.discard(sub)
+                members.discard(member)
                 if not members:
                     self.subs.pop(channel, None)
                     with contextlib.suppress(Exception):
@@ -104,9 +146,9 @@ class Hub:
     def local_count(self, channel: str) -> int:
         return len(self.subs.get(channel, ()))
 
-    def deliver(self, channel: str, item: tuple[str, Any]) -> None:
-        for sub in list(self.subs.get(channel, ())):
-            sub.offer(item)
+    def deliver(self, channel: str, item: Item) -> None:
+        for member in list(self.subs.get(channel, ())):
+            member.offer(item)
 
     async def _listen(self) -> None:
         while True:

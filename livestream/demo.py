@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.timefmt import ms_to_iso
+from livestream import keys
 
-DEMO_EVENT_KEY = "demo:live_event"
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
 VENUE_NAMES = ["一号现场 客厅", "二号现场 主卧", "三号现场 厨房", "四号现场 阳台", "五号现场 商铺",
@@ -19,7 +19,7 @@ VENUE_NAMES = ["一号现场 客厅", "二号现场 主卧", "三号现场 厨�
 
 
 async def load_demo_event(state: Any) -> str:
-    if await state.redis.get(DEMO_EVENT_KEY):
+    if await state.redis.get(keys.demo_event()):
         return ""
     lots = await state.lots.all()
     states = await state.store.states([lot["id"] for lot in lots])
@@ -42,5 +42,5 @@ async def load_demo_event(state: Any) -> str:
         "starts_at": ms_to_iso(now + 2 * DAY), "ends_at": ms_to_iso(now + 2 * DAY + 2 * HOUR),
         "venues": [{"name": name, "lot_id": lot["id"], "source": "ingest"}
                    for name, lot in zip(VENUE_NAMES[:2], chosen[:2], strict=True)]}, "officer")
-    await state.redis.set(DEMO_EVENT_KEY, event["id"])
+    await state.redis.set(keys.demo_event(), event["id"])
     return f"demo live viewing {event['id']} with 6 venues: /events/{event['id']}"

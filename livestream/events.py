@@ -142,7 +142,7 @@ class Events:
             except PortalError:
                 raise Invalid(f"no lot {venue['lot_id']}", code="unknown_lot",
                               field=f"venues[{venue['id'] - 1}].lot_id") from None
-        event_id = int(await self.redis.incr(keys.NEXT_ID))
+        event_id = int(await self.redis.incr(keys.next_id()))
         nonce = secrets.token_hex(4)
         event.update(id=event_id, created_by=created_by, created_at=now, nonce=nonce)
         pipe = self.redis.pipeline(transaction=True)
@@ -152,7 +152,7 @@ class Events:
                 venue["stream_key"] = secrets.token_urlsafe(24)
                 pipe.set(keys.stream_key(venue["stream_key"]), f"{event_id}:{venue['id']}")
         pipe.set(keys.meta(event_id), json.dumps(event, ensure_ascii=False))
-        pipe.zadd(keys.INDEX, {str(event_id): event["starts_at"]})
+        pipe.zadd(keys.index(), {str(event_id): event["starts_at"]})
         pipe.hset(keys.live(event_id), mapping={"slow_mode": 0, "hold_questions": 0})
         await pipe.execute()
         return event
@@ -171,7 +171,7 @@ class Events:
 
     async def listing(self, *, include_ended: bool = True, limit: int = 100) -> list[
             tuple[dict[str, Any], dict[str, str]]]:
-        ids = [int(i) for i in await self.redis.zrange(keys.INDEX, 0, -1)]
+        ids = [int(i) for i in await self.redis.zrange(keys.index(), 0, -1)]
         events = await self.many(ids)
         lives = await self.lives([e["id"] for e in events])
         now = await self.now_ms()
@@ -277,11 +277,11 @@ class Events:
         member = event_reminder(event_id, username)
         pipe = self.redis.pipeline(transaction=True)
         if on:
-            pipe.sadd(keys.reminders(event_id), username)
+            pipe.sadd(keys.reminders(event_id), keys.reminder_member(username))
             pipe.sadd(keys.user_reminders(username), event_id)
             pipe.zadd(REMINDERS_DUE, {member: event["starts_at"] - EVENT_REMIND_LEAD_MS})
         else:
-            pipe.srem(keys.reminders(event_id), username)
+            pipe.srem(keys.reminders(event_id), keys.reminder_member(username))
             pipe.srem(keys.user_reminders(username), event_id)
             pipe.zrem(REMINDERS_DUE, member)
         pipe.scard(keys.reminders(event_id))
@@ -289,7 +289,7 @@ class Events:
 
     async def reminder_state(self, event_id: int, username: str | None) -> tuple[bool, int]:
         pipe = self.redis.pipeline(transaction=False)
-        pipe.sismember(keys.reminders(event_id), username or "")
+        pipe.sismember(keys.reminders(event_id), keys.reminder_member(username or ""))
         pipe.scard(keys.reminders(event_id))
         mine, count = await pipe.execute()
         return bool(mine), int(count)

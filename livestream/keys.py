@@ -2,16 +2,29 @@
 
 An event's keys share one hash tag (``{<event id>}``) so an event room lives on one Redis
 Cluster slot (MULTI and sharded pub/sub keep working). Global keys: the id counter, the
-schedule index and the stream-key map.
+schedule index, the stream-key map and the demo marker. Usernames in keys and set members
+are user ids (`core.names.user_id`: usernames are case-insensitive).
 """
 
 from __future__ import annotations
 
-NEXT_ID = "events:next_id"
-"""INCR counter of event ids."""
+from bidding import keys as lot_keys
+from core.names import user_id
 
-INDEX = "events:index"
-"""Sorted set: event id -> starts_at ms."""
+
+def next_id() -> str:
+    """INCR counter of event ids."""
+    return "events:next_id"
+
+
+def index() -> str:
+    """Sorted set: event id -> starts_at ms."""
+    return "events:index"
+
+
+def demo_event() -> str:
+    """String: the id of the demo live viewing (set once, when the demo data is loaded)."""
+    return "demo:live_event"
 
 
 def stream_key(key: str) -> str:
@@ -53,6 +66,11 @@ def messages(event_id: int, kind: str) -> str:
     return f"{_event(event_id)}:{kind}"
 
 
+def lot_events(lot_id: int) -> str:
+    """Pub/sub channel of a venue lot's bid/close events (the bidding area's channel)."""
+    return lot_keys.events(lot_id)
+
+
 def deleted(event_id: int) -> str:
     """Set of deleted message ids."""
     return f"{_event(event_id)}:deleted"
@@ -63,9 +81,19 @@ def held(event_id: int) -> str:
     return f"{_event(event_id)}:held"
 
 
+def held_seq(event_id: int) -> str:
+    """INCR counter of held question ids."""
+    return f"{held(event_id)}:seq"
+
+
 def muted(event_id: int) -> str:
-    """Set of muted usernames."""
+    """Set of muted user ids (`muted_member`)."""
     return f"{_event(event_id)}:muted"
+
+
+def muted_member(username: str) -> str:
+    """The member of `muted` for a username."""
+    return user_id(username)
 
 
 def announcements(event_id: int) -> str:
@@ -75,17 +103,22 @@ def announcements(event_id: int) -> str:
 
 def rate(event_id: int, username: str, window: str) -> str:
     """Rate-limit counters of one user in one room."""
-    return f"{_event(event_id)}:rate:{window}:{username}"
+    return f"{_event(event_id)}:rate:{window}:{user_id(username)}"
 
 
 def reminders(event_id: int) -> str:
-    """Set of usernames who asked to be reminded."""
+    """Set of user ids (`reminder_member`) who asked to be reminded."""
     return f"{_event(event_id)}:reminders"
+
+
+def reminder_member(username: str) -> str:
+    """The member of `reminders` for a username."""
+    return user_id(username)
 
 
 def user_reminders(username: str) -> str:
     """Set of event ids a user asked to be reminded of."""
-    return f"user:{username}:event_reminders"
+    return f"user:{user_id(username)}:event_reminders"
 
 
 def viewers(room: tuple[int, str], venue_id: int, bucket: int) -> str:

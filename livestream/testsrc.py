@@ -33,7 +33,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.redis import connect
 from livestream import keys
-from livestream.demo import DEMO_EVENT_KEY
 from livestream.hls import parse_media_playlist
 
 log = logging.getLogger(__name__)
@@ -197,7 +196,7 @@ async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
     """The demo event's ingest venues (keys from Redis) with their rendered loops."""
     redis = connect(os.environ["REDIS_URL"])
     try:
-        event_id = await redis.get(DEMO_EVENT_KEY)
+        event_id = await redis.get(keys.demo_event())
         if not event_id:
             return []
         event = json.loads(str(await redis.get(keys.meta(int(event_id)))))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,9 +18,11 @@ from bidding.hub import Hub, identity
 from bidding.store import BidStore
 from core.errors import PortalError
 from core.redis import EmbeddedRedis, connect
+from livestream.chat import Chat
 from livestream.events import Events
-from livestream.rooms import Chat, Rooms, ViewerCounter, room_transform
+from livestream.fanout import Rooms, room_transform
 from livestream.store import IngestStore
+from livestream.viewers import ViewerCounter
 from portal import (
     api,
     case_routes,
@@ -127,6 +128,5 @@ def setup_livestream(state: Any, settings: Settings, redis: Any) -> None:
     state.events = Events(redis, state.lots, hls)
     state.chat = Chat(redis)
     state.viewers = ViewerCounter(redis)
-    state.rooms = Rooms(state.hub, state.viewers,
-                        naive=os.environ.get("EVENT_FANOUT") == "naive")
+    state.rooms = Rooms(state.hub, state.viewers)
     state.state_memo = {}

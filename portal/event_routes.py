@@ -20,20 +20,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bidding import keys as lot_keys
-from core.errors import NotFound
+from core.errors import NotFound, PortalError
 from core.timefmt import ms_to_iso
-from livestream import keys
+from livestream.chat import Chat
 from livestream.events import Events, event_view, on_air_of, status_of, timeline_view
-from livestream.rooms import (
-    Chat,
-    Client,
-    PortalError,
-    batch_frame,
-    room_key,
-    valid_viewer_id,
-    wire,
-)
+from livestream.fanout import Client
+from livestream.frames import RESYNC, batch_frame, wire
 from livestream.store import IngestStore
+from livestream.viewers import room_key, valid_viewer_id
 from portal.api import json_body
 from portal.ingest_routes import ingest_routes, playback_routes
 from portal.lots import state_view
@@ -335,16 +329,18 @@ async def snapshot(app: Any, event: dict[str, Any], client: Client) -> str:
     return wire(message)
 
 
-async def event_socket(websocket: WebSocket) -> None:
+async def accept_client(websocket: WebSocket) -> tuple[dict[str, Any], Client, set[int]] | None:
+    """Resolve the event, check the origin, accept the socket; (event, client, venue ids), or
+    None when the socket was closed instead."""
     app = websocket.app.state
     try:
         event = await app.events.get(event_id_param(websocket))
     except Exception:
         await websocket.close(code=4404)
-        return
+        return None
     if not same_origin(websocket.headers):
         await websocket.close(code=4403)
-        return
+        return None
     user = await current_user(websocket)
     live = await app.events.live_state(event["id"])
     venue_ids = {v["id"] for v in event["venues"]}
@@ -354,19 +350,26 @@ async def event_socket(websocket: WebSocket) -> None:
     client = Client(viewer_id=viewer, venue_id=venue, username=user.username if user else None,
                     moderator=bool(user and user.role == "officer"))
     await websocket.accept()
+    return event, client, venue_ids
+
+
+async def event_socket(websocket: WebSocket) -> None:
+    opened = await accept_client(websocket)
+    if opened is None:
+        return
+    app = websocket.app.state
+    event, client, venue_ids = opened
     try:
-        if app.rooms.naive:
-            await naive_session(websocket, app, event, client, venue_ids)
-            return
         async with app.rooms.join(event, client), asyncio.TaskGroup() as tg:
-            tg.create_task(_reader(websocket, app, event, client, venue_ids))
+            tg.create_task(reader(websocket, app, event, client, venue_ids))
             tg.create_task(_writer(websocket, app, event, client))
     except* (WebSocketDisconnect, ConnectionError, RuntimeError):
         pass
 
 
-async def _reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
-                  venue_ids: set[int]) -> None:
+async def reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
+                 venue_ids: set[int]) -> None:
+    """What a client sends: the venue it watches, pings, chat messages and questions."""
     async for message in json_messages(websocket):
         kind = message.get("type")
         if kind == "watch" and message.get("venue_id") in venue_ids:
@@ -398,29 +401,11 @@ async def _writer(websocket: WebSocket, app: Any, event: dict[str, Any], client:
     await websocket.send_text(await snapshot(app, event, client))
     while True:
         frame = await client.queue.get()
-        if frame == '{"type":"resync"}':
+        if frame == RESYNC:
             client.overflowed = False
             await websocket.send_text(await snapshot(app, event, client))
         else:
             await websocket.send_text(frame)
-
-
-async def naive_session(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
-                        venue_ids: set[int]) -> None:
-    """The benchmark's baseline (EVENT_FANOUT=naive): one hub subscription per socket and one
-    websocket frame per message, as the lot websocket does. Not used in production."""
-    async with app.hub.subscribe(keys.channel(event["id"])) as sub:
-        async def write() -> None:
-            await websocket.send_text(await snapshot(app, event, client))
-            while True:
-                kind, payload = await sub.queue.get()
-                if kind == "event":
-                    for text in payload[1]:
-                        await websocket.send_text(text)
-
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(_reader(websocket, app, event, client, venue_ids))
-            tg.create_task(write())
 
 
 def api_routes() -> list[BaseRoute]:

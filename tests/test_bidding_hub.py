@@ -70,3 +70,24 @@ async def test_presence_sums_processes_and_notifies(aredis) -> None:
     finally:
         await one.stop()
         await two.stop()
+
+
+async def test_attached_hook_gets_every_item_with_its_channel(aredis) -> None:
+    hub = Hub(aredis, queue_size=8)
+    await hub.start()
+    seen: list[tuple[str, object]] = []
+    try:
+        channel = "event:{9}:room"
+        async with hub.attach(channel, lambda ch, item: seen.append((ch, item))), \
+                hub.subscribe(channel) as sub:
+            assert hub.local_count(channel) == 2  # a hook counts as one local subscriber
+            for _ in range(50):  # the SUBSCRIBE may take a moment to reach Redis
+                if await aredis.publish(channel, '{"type":"chat"}'):
+                    break
+                await asyncio.sleep(0.02)
+            assert await asyncio.wait_for(sub.queue.get(), 5) == \
+                ("event", (None, ['{"type":"chat"}']))
+            assert seen == [(channel, ("event", (None, ['{"type":"chat"}'])))]
+        assert channel not in hub.subs
+    finally:
+        await hub.stop()

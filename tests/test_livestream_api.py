@@ -221,6 +221,23 @@ def test_chat_limits_rate_and_mute(portal: str, redis_url: str, officer, event) 
     assert r.status_code == 429 and r.json()["error"]["retry_after_ms"] > 20_000
 
 
+def test_a_mute_holds_whatever_the_case_of_the_username(portal: str, redis_url: str, officer,
+                                                       event) -> None:
+    """Regression: the officer muted `MixedCase1` (stored `mixedcase1`) and the post check
+    looked up `MixedCase1`, so the muted user kept posting."""
+    eid = event["id"]
+    mixed = actor(portal, redis_url, "MixedCase1")
+    r = officer.post(f"/api/events/{eid}/mutes", json={"username": "MixedCase1"})
+    assert r.status_code == 200 and r.json()["muted"] == ["mixedcase1"]
+    r = mixed.post(f"/api/events/{eid}/messages", json={"text": "还能说话吗"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "muted"
+    with connect(ws_url(portal, eid), additional_headers=cookie_header(mixed)) as ws:
+        assert next_of(ws, "snapshot")["me"]["username"] == "MixedCase1"
+        ws.send(json.dumps({"type": "chat", "text": "还能说话吗"}))
+        assert next_of(ws, "error")["code"] == "muted"
+    assert httpx.get(f"{portal}/api/events/{eid}/messages").json()["items"] == []
+
+
 def test_questions_held_for_approval_and_announcements(portal: str, redis_url: str, officer,
                                                        event) -> None:
     eid = event["id"]

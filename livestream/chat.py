@@ -1,0 +1,225 @@
+"""Chat and Q&A of an event room, moderation (deletions, held questions, mutes, slow mode),
+pinned announcements.
+
+Messages are plain text (stored and sent as typed, never as HTML); every renderer escapes them
+(Jinja autoescape, `textContent` in the browser). Limits: 300 characters, control characters
+dropped, a user may post once per second and 10 times per 30 s (or once per slow-mode
+interval), muted users not at all. Mutes and rate limits are per user id
+(`core.names.user_id`): usernames are case-insensitive.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from core.errors import Forbidden, Invalid, NotFound, PortalError
+from core.timefmt import iso_to_ms, ms_to_iso
+from livestream import keys
+from livestream.frames import wire
+
+MAX_TEXT = 300
+MAX_ANNOUNCEMENT = 500
+KEEP_MESSAGES = 1000
+RECENT = 50
+PINNED = 5
+BURST = (10, 30)  # at most 10 messages per 30 s
+SLOW_MODES = (0, 5, 10, 30, 60, 300)
+
+
+class RateLimited(PortalError):
+    status, code = 429, "rate_limited"
+
+
+def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """Plain text: control and format characters dropped, whitespace collapsed, length checked."""
+    if not isinstance(value, str):
+        raise Invalid("text must be a string", code="invalid_text", field="text")
+    text = "".join(" " if ch in "\t\n\r" else ch for ch in value
+                   if ch in "\t\n\r" or unicodedata.category(ch)[0] != "C")
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise Invalid("text is empty", code="empty_text", field="text")
+    if len(text) > limit:
+        raise Invalid(f"text: at most {limit} characters", code="text_too_long", field="text",
+                      limit=limit)
+    return text
+
+
+def message_view(mid: str, fields: dict[str, str]) -> dict[str, Any]:
+    return {"id": mid, "kind": fields.get("kind", "chat"), "user": fields.get("user", ""),
+            "text": fields.get("text", ""), "at": ms_to_iso(int(fields.get("at") or 0))}
+
+
+
+class Chat:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis: Any = redis
+
+    async def settings(self, event_id: int) -> dict[str, Any]:
+        raw = await self.redis.hmget(keys.live(event_id), ["slow_mode", "hold_questions"])
+        return {"slow_mode": int(raw[0] or 0), "hold_questions": raw[1] in ("1", b"1")}
+
+    async def _check_rate(self, event_id: int, username: str, slow_mode: int) -> None:
+        interval_ms = max(1000, slow_mode * 1000)
+        ok = await self.redis.set(keys.rate(event_id, username, "gap"), 1, px=interval_ms, nx=True)
+        if not ok:
+            ttl = await self.redis.pttl(keys.rate(event_id, username, "gap"))
+            raise RateLimited("Slow down: wait a moment before the next message",
+                              retry_after_ms=max(int(ttl), 0))
+        burst_key = keys.rate(event_id, username, f"b{int(time.time()) // BURST[1]}")
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incr(burst_key)
+        pipe.expire(burst_key, BURST[1] * 2)
+        count, _ = await pipe.execute()
+        if int(count) > BURST[0]:
+            raise RateLimited("Too many messages; wait a little", retry_after_ms=BURST[1] * 1000)
+
+    async def post(self, event_id: int, username: str, text: Any, kind: str = "chat",
+                   *, moderator: bool = False) -> dict[str, Any]:
+        """Post a chat message or a question; returns {"status": published|held, ...}."""
+        if kind not in ("chat", "question"):
+            raise Invalid("kind must be chat or question", code="invalid_kind", field="kind")
+        text = clean_text(text)
+        if not moderator and await self.redis.sismember(keys.muted(event_id),
+                                                         keys.muted_member(username)):
+            raise Forbidden("A moderator muted you in this room", code="muted")
+        settings = await self.settings(event_id)
+        if not moderator:
+            await self._check_rate(event_id, username, settings["slow_mode"])
+        sec, usec = await self.redis.time()
+        at = int(sec) * 1000 + int(usec) // 1000
+        fields = {"kind": kind, "user": username, "text": text, "at": str(at)}
+        if kind == "question" and settings["hold_questions"] and not moderator:
+            hid = f"h-{at}-{await self.redis.incr(keys.held_seq(event_id))}"
+            view = message_view(hid, fields)
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.hset(keys.held(event_id), hid, json.dumps(view, ensure_ascii=False))
+            pipe.publish(keys.mod_channel(event_id), wire({"type": "question_held",
+                                                            "question": view}))
+            await pipe.execute()
+            return {"status": "held", "message": view}
+        view = await self._publish(event_id, kind, fields)
+        return {"status": "published", "message": view}
+
+    async def _publish(self, event_id: int, kind: str, fields: dict[str, str]) -> dict[str, Any]:
+        sid = await self.redis.xadd(keys.messages(event_id, kind), fields, maxlen=KEEP_MESSAGES,
+                                    approximate=True)
+        view = message_view(f"{kind[0]}-{sid}", fields)
+        key = "message" if kind == "chat" else "question"
+        await self.redis.publish(keys.channel(event_id), wire({"type": kind, key: view}))
+        return view
+
+    async def recent(self, event_id: int, kind: str, count: int = RECENT) -> list[dict[str, Any]]:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xrevrange(keys.messages(event_id, kind), count=count + 50)
+        pipe.smembers(keys.deleted(event_id))
+        entries, deleted = await pipe.execute()
+        out = []
+        for sid, fields in entries:
+            mid = f"{kind[0]}-{sid}"
+            if mid not in deleted:
+                out.append(message_view(mid, fields))
+            if len(out) == count:
+                break
+        return out[::-1]
+
+    async def delete(self, event_id: int, message_id: str) -> None:
+        """Delete a message (or reject a held question) for everyone."""
+        if not re.fullmatch(r"[cqh]-\d+-\d+(-\d+)?", message_id):
+            raise NotFound("No such message", code="message_not_found")
+        if message_id.startswith("h-"):
+            if not await self.redis.hdel(keys.held(event_id), message_id):
+                raise NotFound("No such held question", code="message_not_found")
+            await self.redis.publish(keys.mod_channel(event_id), wire(
+                {"type": "question_rejected", "id": message_id}))
+            return
+        kind = "chat" if message_id[0] == "c" else "question"
+        sid = message_id[2:]
+        if not await self.redis.xrange(keys.messages(event_id, kind), sid, sid):
+            raise NotFound("No such message", code="message_not_found")
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.sadd(keys.deleted(event_id), message_id)
+        pipe.expire(keys.deleted(event_id), 30 * 24 * 3600)
+        pipe.publish(keys.channel(event_id), wire({"type": "chat_deleted", "id": message_id}))
+        await pipe.execute()
+
+    async def held(self, event_id: int) -> list[dict[str, Any]]:
+        items = [json.loads(v) for v in (await self.redis.hgetall(keys.held(event_id))).values()]
+        return sorted(items, key=lambda q: q["at"])
+
+    async def approve(self, event_id: int, held_id: str) -> dict[str, Any]:
+        raw = await self.redis.hget(keys.held(event_id), held_id)
+        if raw is None or not await self.redis.hdel(keys.held(event_id), held_id):
+            raise NotFound("No such held question", code="message_not_found")
+        q = json.loads(raw)
+        fields = {"kind": "question", "user": q["user"], "text": q["text"],
+                  "at": str(iso_to_ms(q["at"]))}
+        await self.redis.publish(keys.mod_channel(event_id), wire(
+            {"type": "question_approved", "id": held_id}))
+        return await self._publish(event_id, "question", fields)
+
+    async def mute(self, event_id: int, username: Any, on: bool) -> list[str]:
+        """Mute or unmute a user in the room; returns the muted user ids."""
+        member = keys.muted_member(str(username or ""))
+        if not re.fullmatch(r"[a-z0-9_.-]{1,64}", member):
+            raise Invalid("username is required", code="invalid_field", field="username")
+        if on:
+            await self.redis.sadd(keys.muted(event_id), member)
+        else:
+            await self.redis.srem(keys.muted(event_id), member)
+        await self.redis.publish(keys.mod_channel(event_id), wire(
+            {"type": "muted" if on else "unmuted", "username": member}))
+        return sorted(await self.redis.smembers(keys.muted(event_id)))
+
+    async def muted(self, event_id: int) -> list[str]:
+        return sorted(await self.redis.smembers(keys.muted(event_id)))
+
+    async def set_settings(self, event_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        mapping: dict[str, int] = {}
+        if "slow_mode" in data:
+            if data["slow_mode"] not in SLOW_MODES:
+                raise Invalid(f"slow_mode must be one of {SLOW_MODES} seconds",
+                              code="invalid_field", field="slow_mode")
+            mapping["slow_mode"] = int(data["slow_mode"])
+        if "hold_questions" in data:
+            if not isinstance(data["hold_questions"], bool):
+                raise Invalid("hold_questions must be true or false", code="invalid_field",
+                              field="hold_questions")
+            mapping["hold_questions"] = int(data["hold_questions"])
+        if mapping:
+            await self.redis.hset(keys.live(event_id), mapping=mapping)
+        settings = await self.settings(event_id)
+        await self.redis.publish(keys.channel(event_id), wire({"type": "settings", **settings}))
+        return settings
+
+    async def announce(self, event_id: int, text: Any) -> dict[str, Any]:
+        text = clean_text(text, MAX_ANNOUNCEMENT)
+        sec, usec = await self.redis.time()
+        at = int(sec) * 1000 + int(usec) // 1000
+        item = {"id": f"a-{at}", "text": text, "at": ms_to_iso(at)}
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.lpush(keys.announcements(event_id), json.dumps(item, ensure_ascii=False))
+        pipe.ltrim(keys.announcements(event_id), 0, PINNED - 1)
+        pipe.publish(keys.channel(event_id), wire({"type": "announcement", "action": "pin",
+                                                    "announcement": item}))
+        await pipe.execute()
+        return item
+
+    async def unpin(self, event_id: int, announcement_id: str) -> None:
+        for raw in await self.redis.lrange(keys.announcements(event_id), 0, -1):
+            if json.loads(raw)["id"] == announcement_id:
+                await self.redis.lrem(keys.announcements(event_id), 1, raw)
+                await self.redis.publish(keys.channel(event_id), wire(
+                    {"type": "announcement", "action": "unpin", "id": announcement_id}))
+                return
+        raise NotFound("No such announcement", code="announcement_not_found")
+
+    async def announcements(self, event_id: int) -> list[dict[str, Any]]:
+        return [json.loads(x) for x in await self.redis.lrange(keys.announcements(event_id),
+                                                                 0, -1)]
