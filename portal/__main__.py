@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -18,8 +18,8 @@ from bidding.store import BidStore
 from core.errors import PortalError
 from core.redis import EmbeddedRedis, connect
 from livestream.demo import load_demo_event
-from portal.app import setup_state
 from portal.demo import load_demo
+from portal.services import Services, open_services
 from portal.settings import load_settings
 from portal.users import Users
 
@@ -45,18 +45,8 @@ def redis_url_for_cli() -> Iterator[str]:
             embedded.stop()
 
 
-@contextlib.asynccontextmanager
-async def services(url: str) -> AsyncIterator[object]:
-    class State:
-        pass
-
-    state = State()
-    await setup_state(state, load_settings(), url)
-    try:
-        yield state
-    finally:
-        await state.hub.stop()  # type: ignore[attr-defined]
-        await state.redis.aclose()  # type: ignore[attr-defined]
+def services(url: str) -> contextlib.AbstractAsyncContextManager[Services]:
+    return open_services(load_settings(), url)
 
 
 def _exit_on_sigterm() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import fields
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -14,15 +14,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bidding.errors import BiddingError
-from bidding.hub import Hub, identity
-from bidding.store import BidStore
 from core.errors import PortalError
-from core.redis import EmbeddedRedis, connect
-from livestream.chat import Chat
-from livestream.events import Events
-from livestream.fanout import Rooms, room_transform
+from core.redis import EmbeddedRedis
 from livestream.store import IngestStore
-from livestream.viewers import ViewerCounter
 from portal import (
     api,
     case_routes,
@@ -37,21 +31,10 @@ from portal import (
 from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
 from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
-from portal.lots import Lots
 from portal.middleware import SecurityMiddleware
-from portal.notifications import make_sender
-from portal.payments import Payments
+from portal.services import build_services
 from portal.settings import Settings, load_settings
-from portal.settlement import Settlement
 from portal.templating import STATIC_DIR
-
-
-def transform(channel: str, data: str) -> tuple[str | None, list[str]]:
-    if channel.startswith("lot:"):
-        return live.lot_transform(channel, data)
-    if channel.startswith("event:"):
-        return room_transform(channel, data)
-    return identity(channel, data)
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
@@ -66,10 +49,13 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
         if url is None:
             embedded = EmbeddedRedis(settings.data_dir)
             url = await asyncio.to_thread(embedded.start)
-        await setup_state(app.state, settings, url)
+        svc = await build_services(settings, url, hls)
+        app.state.services = svc
+        for f in fields(svc):  # transitional: routes not yet on services() read app.state
+            setattr(app.state, f.name, getattr(svc, f.name))
         stop = asyncio.Event()
-        closer = asyncio.create_task(app.state.store.run_closer(stop)) if run_closer else None
-        settler = asyncio.create_task(app.state.settlement.run(stop)) if run_closer else None
+        closer = asyncio.create_task(svc.store.run_closer(stop)) if run_closer else None
+        settler = asyncio.create_task(svc.settlement.run(stop)) if run_closer else None
         try:
             yield
         finally:
@@ -79,10 +65,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
-            await app.state.pano_jobs.close()
-            await app.state.rooms.stop()
-            await app.state.hub.stop()
-            await app.state.redis.aclose()
+            await svc.close()
             if embedded:
                 embedded.stop()
 
@@ -104,29 +87,3 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
     app.state.settings = settings
     app.state.hls = hls
     return app
-
-
-async def setup_state(state: Any, settings: Settings, url: str) -> None:
-    redis = connect(url)
-    store = BidStore(redis)
-    state.settings = settings
-    state.redis = redis
-    state.store = store
-    state.lots = Lots(redis, store)
-    state.payments = Payments(redis, store, str(settings.payment_secret))
-    state.sender = make_sender(settings.data_dir)
-    state.settlement = Settlement(state)
-    state.hub = Hub(redis, transform)
-    panorama_routes.setup(state, settings.data_dir)
-    await state.hub.start()
-    setup_livestream(state, settings, redis)
-
-
-def setup_livestream(state: Any, settings: Settings, redis: Any) -> None:
-    hls = getattr(state, "hls", None) or IngestStore(settings.data_dir / "hls", record=True)
-    state.hls = hls
-    state.events = Events(redis, state.lots, hls)
-    state.chat = Chat(redis)
-    state.viewers = ViewerCounter(redis)
-    state.rooms = Rooms(state.hub, state.viewers)
-    state.state_memo = {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,8 +50,7 @@ class LogFileSender:
             f.write(line + "\n")
 
 
-def make_sender(data_dir: Path) -> Sender:
-    spec = os.environ.get("NOTIFY_SENDER", "")
+def make_sender(data_dir: Path, spec: str = "") -> Sender:
     if not spec:
         return LogFileSender(data_dir / "mail.log")
     module, _, attr = spec.partition(":")

@@ -21,6 +21,8 @@ class Settings:
     payment_secret: Secret
     cookie_secure: bool
     max_upload_bytes: int
+    # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
+    notify_sender: str = ""
 
     @property
     def sandbox(self) -> bool:
@@ -47,6 +49,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         ),
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
+        "notify_sender": config("NOTIFY_SENDER", default=""),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -28,9 +28,9 @@ from core.errors import Forbidden, Invalid, NotFound, PortalError, TooLarge
 from panorama.decode import Header, check_equirect
 from panorama.errors import PanoramaError
 from panorama.floorplans import save_floorplan
-from panorama.jobs import JobNotFound, JobRunner
+from panorama.jobs import JobNotFound
 from panorama.store import PanoramaStore, content_type, floorplan_url, video_url
-from panorama.tours import TourError, Tours, parse_time, tour_view
+from panorama.tours import TourError, parse_time, tour_view
 from portal.middleware import same_origin
 from portal.photos import MAX_PHOTO_BYTES, save_photo
 from portal.sessions import check_csrf, current_user, require_user
@@ -43,13 +43,6 @@ FLOORPLAN_MAX_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 PANORAMA_STATUS = {"too_large": 413, "unsupported_format": 415, "not_an_image": 415}
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def setup(state: Any, data_dir: Path) -> None:
-    """Attach the store, tours and job runner to the app state (called from setup_state)."""
-    state.panoramas = PanoramaStore(data_dir)
-    state.tours = Tours(state.redis, state.panoramas)
-    state.pano_jobs = JobRunner(state.redis, state.panoramas)
 
 
 def limits(settings: Any) -> dict[str, int]:

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
+from portal.services import build_services
 from portal.settings import load_settings
 from portal.users import User
 
@@ -17,30 +18,17 @@ OFFICER = User(username="officer", role="officer", real_name="王法官", phone=
 DB = 9
 
 
-class State:
-    pass
-
-
 async def services(redis_server: str, data_dir: Any, rules: str = "sandbox") -> Any:
-    from portal.app import setup_state
-
     url = redis_server.rsplit("/", 1)[0] + f"/{DB}"
     client = aioredis.Redis.from_url(url)
     await client.flushdb()
     await client.aclose()
-    state = State()
     settings = load_settings(data_dir=data_dir, rules=rules, secret_key="test-secret")
-    await setup_state(state, settings, url)
-    return state
+    return await build_services(settings, url)
 
 
 async def close_services(state: Any) -> None:
-    for name in ("rooms",):
-        stopper = getattr(getattr(state, name, None), "stop", None)
-        if stopper:
-            await stopper()
-    await state.hub.stop()
-    await state.redis.aclose()
+    await state.close()
 
 
 def lot_input(now: int, *, ends_in_ms: int = 900, case_number: str = "(2026)京01执1号",
