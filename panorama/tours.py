@@ -343,7 +343,7 @@ def iso_ms(ms: int) -> str:
 
 def parse_time(value: str) -> int:
     """ISO 8601 (naive = UTC) or epoch milliseconds -> epoch milliseconds."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() too, but int() refuses it
         return int(value)
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))

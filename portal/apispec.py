@@ -68,10 +68,10 @@ def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(type_)
 
 
-def decode_json(raw: bytes, type_: type[T]) -> T:
+def decode_json(raw: bytes, type_: type[T], limit: int = MAX_JSON) -> T:
     """``raw`` decoded and validated as ``type_``; 400 ``invalid_json`` for malformed JSON,
-    422 ``invalid`` (naming the field) for JSON of the wrong shape."""
-    if len(raw) > MAX_JSON:
+    422 ``invalid`` (naming the field) for JSON of the wrong shape, 413 beyond ``limit``."""
+    if len(raw) > limit:
         raise TooLarge("Request body too large", code="body_too_large")
     try:
         return _decoder(cast(Any, type_)).decode(raw or b"{}")  # type: ignore[no-any-return]

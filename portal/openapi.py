@@ -11,7 +11,6 @@ from starlette.routing import BaseRoute
 from portal.event_openapi import WS_DOC as LIVESTREAM_WS
 from portal.event_openapi import paths as livestream_paths
 from portal.openapi_gen import document
-from portal.tour_openapi import tour_paths
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
@@ -145,7 +144,6 @@ def legacy_paths() -> dict[str, Any]:
             "Provider callback; HMAC-SHA256 of the body in X-Sandbox-Signature; idempotent",
             errors=(403, 409))},
     }
-    paths.update(tour_paths())
     from portal.case_openapi import after_hammer_paths  # imports this module
 
     paths.update(after_hammer_paths())

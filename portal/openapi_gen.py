@@ -61,7 +61,7 @@ def error_statuses(op: Op, method: str, has_params: bool) -> list[int]:
 
 
 def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
-               ) -> dict[str, Any]:
+               components: dict[str, Any]) -> dict[str, Any]:
     op = route.op
     op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{method.lower()} {path}").strip("_")
     out: dict[str, Any] = {"summary": op.summary, "operationId": op_id}
@@ -70,7 +70,8 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     params = [{"name": name, "in": "path", "required": True, "schema": _param_schema(conv)}
               for name, conv in route.param_convertors.items()]
     if op.query is not None:
-        query = schemas[id(op.query)]
+        query = schemas[id(op.query)]  # a $ref to the Struct's component: its fields
+        query = components.get(query.get("$ref", "").rsplit("/", 1)[-1], query)
         for name, prop in query.get("properties", {}).items():
             params.append({"name": name, "in": "query", "schema": prop,
                            "required": name in query.get("required", [])})
@@ -104,7 +105,8 @@ def document(routes: Iterable[BaseRoute], info: dict[str, Any],
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
-            paths.setdefault(path, {})[method.lower()] = _operation(path, route, method, schemas)
+            paths.setdefault(path, {})[method.lower()] = _operation(path, route, method, schemas,
+                                                                      components)
     statuses = sorted({int(s[1:]) for item in paths.values() for op in item.values()
                        if isinstance(op, dict) for r in op.get("responses", {}).values()
                        if isinstance(r, dict) for s in [r.get("$ref", "").rsplit("/", 1)[-1]]

@@ -1,243 +1,40 @@
-"""HTTP routes of virtual tours: uploads, job progress, panorama files, tour API, tour pages.
+"""HTTP routes of virtual tours: job progress, panorama files, the tour API, tour pages.
 
-Uploads are raw request bodies (``Content-Type: image/jpeg`` ...) streamed to disk with a size
-limit; they live outside ``/api/`` (whose unsafe methods accept only JSON) and so check the
-Origin and the CSRF token (``X-CSRF-Token`` header, the page's token) themselves.  Panorama
-files, floor plans and videos are content-addressed, so they are served with
-``Cache-Control: public, max-age=31536000, immutable``.
+The uploads live in portal/tour_uploads.py.  Panorama files, floor plans and videos are
+content-addressed, so they are served with ``Cache-Control: public, max-age=31536000,
+immutable``; they are plain files, not operations of the JSON API.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
-import os
-import secrets
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aiofiles
-from PIL import Image, UnidentifiedImageError
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from core.errors import Forbidden, Invalid, NotFound, PortalError, TooLarge
-from panorama.decode import Header, check_equirect
-from panorama.errors import PanoramaError
-from panorama.floorplans import save_floorplan
+from core.errors import NotFound, PortalError
 from panorama.jobs import JobNotFound
-from panorama.store import PanoramaStore, content_type, floorplan_url, video_url
+from panorama.store import content_type
 from panorama.tours import TourError, parse_time, tour_view
-from portal.middleware import same_origin
-from portal.photos import MAX_PHOTO_BYTES, save_photo
-from portal.sessions import check_csrf, current_user, require_user
+from portal import tour_uploads
+from portal.apispec import Op, api, body_dict, decode_json, respond
+from portal.schemas.tours import (
+    PanoramaJob,
+    PanoramaView,
+    Tour,
+    TourIn,
+    TourQuery,
+    TourVersions,
+)
+from portal.sessions import current_user, require_user
 from portal.templating import render
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-CHUNK = 256 * 1024
 MAX_TOUR_JSON = 1024 * 1024
-FLOORPLAN_MAX_BYTES = 20 * 1024 * 1024
-IMAGE_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-PANORAMA_STATUS = {"too_large": 413, "unsupported_format": 415, "not_an_image": 415}
-Handler = Callable[[Request], Awaitable[Response]]
 
 
-def limits(settings: Any) -> dict[str, int]:
-    """Upload size limits: panoramas MAX_UPLOAD_BYTES (64 MiB), videos 8x that."""
-    base = int(settings.max_upload_bytes)
-    return {"panorama": base, "video": 8 * base, "floorplan": min(base, FLOORPLAN_MAX_BYTES),
-            "photo": min(base, MAX_PHOTO_BYTES)}
-
-
-# --- helpers ---------------------------------------------------------------------------------
-def json_errors(handler: Handler) -> Handler:
-    """Upload routes answer errors as JSON although they live outside /api/."""
-
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except PortalError as exc:
-            return JSONResponse(exc.body(), status_code=exc.status)
-
-    wrapped.__name__ = handler.__name__
-    wrapped.__doc__ = handler.__doc__
-    return wrapped
-
-
-def tour_error(exc: TourError) -> PortalError:
-    return PortalError(exc.message, code=exc.code, status=exc.status, field=exc.field)
-
-
-def panorama_error(exc: PanoramaError) -> PortalError:
-    return PortalError(exc.message, code=exc.code, status=PANORAMA_STATUS.get(exc.code, 422))
-
-
-async def officer_upload(request: Request) -> tuple[Any, int]:
-    """Officer, same origin, CSRF header, an existing lot: (user, lot_id)."""
-    if not same_origin(request.headers):
-        raise Forbidden("Cross-origin uploads are not accepted", code="bad_origin")
-    user = await require_user(request, "officer")
-    check_csrf(request, request.headers.get("x-csrf-token"))
-    try:
-        lot_id = int(request.query_params.get("lot_id", ""))
-    except ValueError:
-        raise Invalid("lot_id (a number) is required", code="invalid_lot") from None
-    await request.app.state.lots.get(lot_id)
-    return user, lot_id
-
-
-def media_type(request: Request, allowed: tuple[str, ...]) -> str:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in allowed:
-        raise PortalError(f"Send the file as the body with Content-Type {' or '.join(allowed)}",
-                          code="unsupported_media_type", status=415)
-    return ctype
-
-
-async def receive_file(request: Request, path: Path, limit: int) -> tuple[int, str]:
-    """Stream the body to ``path`` (removed on failure); (size, sha256 hex)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"The file is larger than {limit >> 20} MiB", code="file_too_large",
-                       limit=limit)
-    digest, size = hashlib.sha256(), 0
-    try:
-        async with aiofiles.open(path, "wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(f"The file is larger than {limit >> 20} MiB",
-                                   code="file_too_large", limit=limit)
-                digest.update(chunk)
-                await out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise Invalid("The upload is empty", code="empty_upload")
-    return size, digest.hexdigest()
-
-
-def starts_with(path: Path, magic: bytes, offset: int = 0) -> bool:
-    with path.open("rb") as f:
-        f.seek(offset)
-        return f.read(len(magic)) == magic
-
-
-def temp_upload(store: PanoramaStore, suffix: str) -> Path:
-    return store.uploads / f"{secrets.token_hex(12)}{suffix}"
-
-
-# --- uploads ---------------------------------------------------------------------------------
-@json_errors
-async def upload_panorama(request: Request) -> Response:
-    """Raw JPEG/PNG equirectangular body -> 202 with a job to poll."""
-    user, lot_id = await officer_upload(request)
-    ctype = media_type(request, tuple(IMAGE_TYPES))
-    app = request.app.state
-    path = temp_upload(app.panoramas, ".jpg" if ctype == "image/jpeg" else ".png")
-    await receive_file(request, path, limits(app.settings)["panorama"])
-    try:
-        await asyncio.to_thread(check_panorama_file, path, IMAGE_TYPES[ctype])
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    name = request.headers.get("x-filename", "")
-    job = await app.pano_jobs.submit(path, lot_id=lot_id, owner=user.username, filename=name)
-    return JSONResponse({"job": job}, status_code=202,
-                        headers={"location": f"/api/panorama-jobs/{job['id']}"})
-
-
-def check_panorama_file(path: Path, magic: bytes) -> None:
-    """Refuse at once what is plainly not a usable panorama (the build checks the rest)."""
-    if not starts_with(path, magic):
-        raise PortalError("The file is not a JPEG or PNG image", code="not_an_image", status=415)
-    try:
-        with Image.open(path) as img:
-            header = Header(b"", img.format or "", img.mode, img.width, img.height)
-    except Image.DecompressionBombError:
-        raise PortalError("The image has too many pixels", code="too_large", status=413) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PortalError("The file is not a readable image", code="not_an_image",
-                          status=415) from None
-    try:
-        check_equirect(header, "the photo")
-    except PanoramaError as exc:
-        raise panorama_error(exc) from None
-
-
-@json_errors
-async def upload_video(request: Request) -> Response:
-    """Raw MP4 body -> stored by content hash; the tour's scene then names it."""
-    await officer_upload(request)
-    media_type(request, ("video/mp4",))
-    store = request.app.state.panoramas
-    path = temp_upload(store, ".mp4")
-    _, sha = await receive_file(request, path, limits(request.app.state.settings)["video"])
-    try:
-        info = await asyncio.to_thread(check_video, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    name = f"{sha[:24]}.mp4"
-    os.replace(path, store.videos / name)
-    return JSONResponse({"id": name, "url": video_url(name), **info}, status_code=201)
-
-
-def check_video(path: Path) -> dict[str, Any]:
-    if not starts_with(path, b"ftyp", 4):
-        raise PortalError("The file is not an MP4 video", code="not_a_video", status=415)
-    import av  # PyAV is heavy; only officers' video uploads need it (loaded on first use)
-
-    try:
-        with av.open(str(path)) as container:
-            stream: Any = next((s for s in container.streams if s.type == "video"), None)
-            if stream is None:
-                raise PortalError("The MP4 has no video track", code="not_a_video", status=415)
-            width, height = int(stream.width), int(stream.height)
-            seconds = float(container.duration or 0) / 1_000_000
-    except av.FFmpegError:
-        raise PortalError("The MP4 cannot be read", code="not_a_video", status=415) from None
-    if abs(width - 2 * height) > 0.01 * width:
-        raise PortalError(f"The video is {width}x{height}; a 360-degree video is 2:1",
-                          code="bad_aspect", status=422)
-    return {"width": width, "height": height, "duration": round(seconds, 3)}
-
-
-@json_errors
-async def upload_floorplan(request: Request) -> Response:
-    """Raw PNG/JPEG body -> a clean PNG by content hash, with its size in pixels."""
-    await officer_upload(request)
-    media_type(request, tuple(IMAGE_TYPES))
-    store = request.app.state.panoramas
-    path = temp_upload(store, ".upload")
-    await receive_file(request, path, limits(request.app.state.settings)["floorplan"])
-    try:
-        name, width, height = await asyncio.to_thread(save_floorplan, path, store)
-    finally:
-        path.unlink(missing_ok=True)
-    return JSONResponse({"id": name, "url": floorplan_url(name), "width": width,
-                         "height": height}, status_code=201)
-
-
-@json_errors
-async def upload_photo(request: Request) -> Response:
-    """A photo for an info marker (re-encoded, EXIF dropped) -> its /media URL."""
-    await officer_upload(request)
-    media_type(request, tuple(IMAGE_TYPES))
-    app = request.app.state
-    path = temp_upload(app.panoramas, ".photo")
-    await receive_file(request, path, limits(app.settings)["photo"])
-    try:
-        data = path.read_bytes()
-        url = await asyncio.to_thread(save_photo, data, app.settings.data_dir / "media")
-    finally:
-        path.unlink(missing_ok=True)
-    return JSONResponse({"url": url}, status_code=201)
 
 
 # --- jobs and files --------------------------------------------------------------------------
@@ -247,14 +44,14 @@ async def get_job(request: Request) -> Response:
         job = await request.app.state.pano_jobs.get(request.path_params["job_id"])
     except JobNotFound:
         raise NotFound("No such job", code="job_not_found") from None
-    return JSONResponse(job, headers={"cache-control": "no-store"})
+    return respond(job, headers={"cache-control": "no-store"})
 
 
 async def get_panorama(request: Request) -> Response:
     view = request.app.state.panoramas.view(request.path_params["pano_id"])
     if view is None:
         raise NotFound("No such panorama", code="panorama_not_found")
-    return JSONResponse(view, headers={"cache-control": IMMUTABLE})
+    return respond(view, headers={"cache-control": IMMUTABLE})
 
 
 def immutable_file(request: Request, path: Path | None) -> Response:
@@ -288,6 +85,10 @@ async def video_file(request: Request) -> Response:
 
 
 # --- tour API --------------------------------------------------------------------------------
+def tour_error(exc: TourError) -> PortalError:
+    return PortalError(exc.message, code=exc.code, status=exc.status, field=exc.field)
+
+
 def lot_param(request: Request) -> int:
     try:
         return int(request.path_params["lot_id"])
@@ -301,7 +102,7 @@ async def load_tour(request: Request, lot_id: int) -> tuple[dict[str, Any], bool
     version, at = query.get("version"), query.get("at")
     try:
         if version:
-            if not version.isdigit():
+            if not (version.isascii() and version.isdigit()):
                 raise TourError("invalid_version", "version must be a number", "version", 400)
             return await request.app.state.tours.get(lot_id, version=int(version)), True
         if at:
@@ -312,39 +113,33 @@ async def load_tour(request: Request, lot_id: int) -> tuple[dict[str, Any], bool
 
 
 async def get_tour(request: Request) -> Response:
-    lot_id = lot_param(request)
+    lot_id = request.path_params["lot_id"]
     await request.app.state.lots.get(lot_id)
     tour, pinned = await load_tour(request, lot_id)
     view = tour_view(tour, request.app.state.panoramas)
-    return JSONResponse(view, headers={"cache-control": IMMUTABLE if pinned else "no-cache"})
+    return respond(view, headers={"cache-control": IMMUTABLE if pinned else "no-cache"})
 
 
 async def put_tour(request: Request) -> Response:
     user = await require_user(request, "officer")
-    lot_id = lot_param(request)
+    lot_id = request.path_params["lot_id"]
     await request.app.state.lots.get(lot_id)
-    body = await request.body()
-    if len(body) > MAX_TOUR_JSON:
-        raise TooLarge("The tour document is too large", code="body_too_large")
+    body = decode_json(await request.body(), TourIn, limit=MAX_TOUR_JSON)
     try:
-        data = json.loads(body or b"null")
-    except ValueError:
-        raise PortalError("Body is not valid JSON", code="invalid_json") from None
-    base = data.get("base_version") if isinstance(data, dict) else None
-    try:
-        saved = await request.app.state.tours.save(lot_id, data, user.username, base)
+        saved = await request.app.state.tours.save(lot_id, body_dict(body), user.username,
+                                                   body.base_version)
     except TourError as exc:
         raise tour_error(exc) from None
     view = tour_view(saved, request.app.state.panoramas)
-    return JSONResponse(view, status_code=201,
-                        headers={"location": f"/api/lots/{lot_id}/tour?version={saved['version']}"})
+    return respond(view, 201,
+                   headers={"location": f"/api/lots/{lot_id}/tour?version={saved['version']}"})
 
 
 async def tour_versions(request: Request) -> Response:
-    lot_id = lot_param(request)
+    lot_id = request.path_params["lot_id"]
     await request.app.state.lots.get(lot_id)
     items = await request.app.state.tours.versions(lot_id)
-    return JSONResponse({"items": items}, headers={"cache-control": "no-cache"})
+    return respond({"items": items}, headers={"cache-control": "no-cache"})
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -364,20 +159,28 @@ async def tour_editor_page(request: Request) -> Response:
     lot_id = lot_param(request)
     await require_user(request, "officer")  # visitors are sent to the login page
     lot = await request.app.state.lots.get(lot_id)
-    return render(request, "tour_editor.html", {"lot": lot, "limits": limits(
+    return render(request, "tour_editor.html", {"lot": lot, "limits": tour_uploads.limits(
         request.app.state.settings)})
 
 
+TOUR_SAVE = ("The tour document (at most 1 MiB). Every save is a new immutable version; "
+             "422 names the offending field in error.field (e.g. scenes[0].links[1].to).")
 routes = [
-    Route("/upload/panoramas", upload_panorama, methods=["POST"]),
-    Route("/upload/videos", upload_video, methods=["POST"]),
-    Route("/upload/floorplans", upload_floorplan, methods=["POST"]),
-    Route("/upload/photos", upload_photo, methods=["POST"]),
-    Route("/api/panorama-jobs/{job_id}", get_job),
-    Route("/api/panoramas/{pano_id}", get_panorama),
-    Route("/api/lots/{lot_id}/tour", get_tour, methods=["GET"]),
-    Route("/api/lots/{lot_id}/tour", put_tour, methods=["PUT"]),
-    Route("/api/lots/{lot_id}/tour/versions", tour_versions),
+    *tour_uploads.routes,
+    api("/api/panorama-jobs/{job_id}", get_job, Op(
+        "Progress of a panorama job; poll until done or failed", PanoramaJob, role="officer")),
+    api("/api/panoramas/{pano_id}", get_panorama, Op(
+        "A panorama's viewer manifest (cubemap tile levels, base, preview)", PanoramaView)),
+    api("/api/lots/{lot_id:int}/tour", get_tour, Op(
+        "The lot's tour: current, ?version=N, or ?at=time (the version bidders saw then)",
+        Tour, query=TourQuery, errors=(400,), description=(
+            "400 for a malformed version or time; 404 when the lot or that version does not "
+            "exist. A pinned version is served as immutable."))),
+    api("/api/lots/{lot_id:int}/tour", put_tour, Op(
+        "Save the tour as a new version", Tour, status=201, body=TourIn, role="officer",
+        errors=(409,), description=TOUR_SAVE), methods=["PUT"]),
+    api("/api/lots/{lot_id:int}/tour/versions", tour_versions, Op(
+        "Every saved version (number, time, author, scene count)", TourVersions)),
     Route("/panoramas/floorplans/{name}", floorplan_file),
     Route("/panoramas/videos/{name}", video_file),
     Route("/panoramas/{pano_id}/{rel:path}", panorama_file),

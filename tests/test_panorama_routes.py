@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from PIL import Image
 from portal_helpers import PASSWORD, make_account
@@ -18,6 +19,7 @@ from starlette.testclient import TestClient
 
 from panorama.synthetic import render_room
 from portal.app import create_app
+from portal.schemas import tours as schemas
 from portal.settings import load_settings
 
 LIMIT = 400_000  # bytes: small, so the size limit is cheap to hit
@@ -124,6 +126,12 @@ class Anonymous:
         return self.request("PUT", url, **kw)
 
 
+def conforms(data: Any, type_: Any) -> Any:
+    """``data`` (a response body) fits the type the OpenAPI document declares for it."""
+    msgspec.convert(data, type_)
+    return data
+
+
 def uploads_left(app_data: Path) -> list[str]:
     return sorted(p.name for p in (app_data / "panoramas" / "uploads").iterdir())
 
@@ -134,10 +142,11 @@ def test_upload_runs_a_job_with_progress_and_reuses_identical_uploads(
     r = upload(officer, "panoramas", lot_id, room_jpegs["hall"], "image/jpeg",
                {"x-filename": "hall.jpg"})
     assert r.status_code == 202
-    job = r.json()["job"]
+    job = conforms(r.json(), schemas.PanoramaUpload)["job"]
     assert job["state"] in ("queued", "running", "done") and job["filename"] == "hall.jpg"
     assert r.headers["location"] == f"/api/panorama-jobs/{job['id']}"
     done = wait_job(officer, job["id"])
+    conforms(officer.get(f"/api/panorama-jobs/{job['id']}").json(), schemas.PanoramaJob)
     assert done["state"] == "done" and done["progress"] == 1.0 and done["error"] is None
     progress = [p for _, p in done["seen"]]
     assert progress == sorted(progress)  # monotonic as polled
@@ -241,7 +250,7 @@ def test_files_have_types_and_immutable_cache_headers(officer: TestClient, lot_i
         etag = tile.headers["etag"]
         assert anon.get(f"/panoramas/{pano}/{rel}",
                         headers={"if-none-match": etag}).status_code == 304
-    api = anon.get(f"/api/panoramas/{pano}").json()
+    api = conforms(anon.get(f"/api/panoramas/{pano}").json(), schemas.PanoramaView)
     assert api["url"] == f"/panoramas/{pano}/" and "source" not in api
     assert anon.get(f"/panoramas/{pano}/0/front/9_9.jpg").status_code == 404
     assert anon.get("/api/panoramas/" + "0" * 20).status_code == 404
@@ -289,7 +298,7 @@ def test_video_upload_and_range_requests(officer: TestClient, lot_id: int,
     data = make_video(tmp_path / "v.mp4", "256x128")
     r = upload(officer, "videos", lot_id, data, "video/mp4")
     assert r.status_code == 201, r.text
-    video = r.json()
+    video = conforms(r.json(), schemas.VideoUpload)
     assert video["width"] == 256 and video["height"] == 128 and video["duration"] > 0
     anon = Anonymous(officer)
     full = anon.get(video["url"])
@@ -319,7 +328,7 @@ def test_floor_plan_and_marker_photo_uploads(officer: TestClient, lot_id: int) -
     Image.new("RGB", (640, 480), "white").save(out, "PNG")
     r = upload(officer, "floorplans", lot_id, out.getvalue(), "image/png")
     assert r.status_code == 201, r.text
-    plan = r.json()
+    plan = conforms(r.json(), schemas.FloorPlan)
     assert (plan["width"], plan["height"]) == (640, 480) and plan["id"].endswith(".png")
     served = TestClient(officer.app).get(plan["url"])
     assert served.headers["content-type"] == "image/png"
@@ -329,6 +338,7 @@ def test_floor_plan_and_marker_photo_uploads(officer: TestClient, lot_id: int) -
     photo = upload(officer, "photos", lot_id, jpeg(Image.new("RGB", (300, 200), "red")),
                    "image/jpeg")
     assert photo.status_code == 201 and photo.json()["url"].startswith("/media/photos/")
+    conforms(photo.json(), schemas.PhotoUpload)
 
 
 # --- the tour API and pages ------------------------------------------------------------------
@@ -354,7 +364,8 @@ def test_tour_api_versions_roles_and_errors(officer: TestClient, lot_id: int, re
     assert anon.put(f"/api/lots/{lot_id}/tour", json=tour_body(panos)).status_code == 401
     r = officer.put(f"/api/lots/{lot_id}/tour", json=tour_body(panos))
     assert r.status_code == 201, r.text
-    assert r.json()["version"] == 1 and r.headers["location"].endswith("version=1")
+    assert conforms(r.json(), schemas.Tour)["version"] == 1
+    assert r.headers["location"].endswith("version=1")
     wrong_type = officer.put(f"/api/lots/{lot_id}/tour", content=b"{}",
                              headers={"content-type": "text/plain"})
     assert wrong_type.status_code == 415
@@ -371,6 +382,7 @@ def test_tour_api_versions_roles_and_errors(officer: TestClient, lot_id: int, re
     second["scenes"][1]["name"] = "新书房"
     assert officer.put(f"/api/lots/{lot_id}/tour", json=second).json()["version"] == 2
     current = anon.get(f"/api/lots/{lot_id}/tour")
+    conforms(current.json(), schemas.Tour)
     assert current.json()["scenes"][1]["name"] == "新书房"
     assert current.headers["cache-control"] == "no-cache"
     assert set(current.json()["panoramas"]) == set(panos)
@@ -382,7 +394,8 @@ def test_tour_api_versions_roles_and_errors(officer: TestClient, lot_id: int, re
     assert anon.get(f"/api/lots/{lot_id}/tour?at=never").status_code == 400
     assert anon.get(f"/api/lots/{lot_id}/tour?version=x").status_code == 400
     assert anon.get(f"/api/lots/{lot_id}/tour?version=9").status_code == 404
-    versions = anon.get(f"/api/lots/{lot_id}/tour/versions").json()["items"]
+    versions = conforms(anon.get(f"/api/lots/{lot_id}/tour/versions").json(),
+                        schemas.TourVersions)["items"]
     assert [v["version"] for v in versions] == [1, 2]
     login(officer, redis_url, "tour_bidder3", "bidder")
     assert officer.put(f"/api/lots/{lot_id}/tour", json=tour_body(panos, 2)).status_code == 403
@@ -416,7 +429,16 @@ def test_openapi_describes_the_tour_routes(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ("/api/lots/{lot_id}/tour", "/api/lots/{lot_id}/tour/versions",
                  "/api/panorama-jobs/{job_id}", "/api/panoramas/{pano_id}",
-                 "/upload/panoramas", "/upload/videos", "/upload/floorplans",
-                 "/panoramas/videos/{name}"):
+                 "/upload/panoramas", "/upload/videos", "/upload/floorplans", "/upload/photos"):
         assert path in paths, path
-    assert set(paths["/api/lots/{lot_id}/tour"]) >= {"get", "put", "parameters"}
+    tour = paths["/api/lots/{lot_id}/tour"]
+    assert set(tour) == {"get", "put"}
+    for op in tour.values():
+        assert [p["name"] for p in op["parameters"] if p["in"] == "path"] == ["lot_id"]
+    assert "requestBody" not in tour["get"]  # the GET is not described with the PUT body
+    assert {p["name"] for p in tour["get"]["parameters"] if p["in"] == "query"} == {"version",
+                                                                                    "at"}
+    body = tour["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/TourIn"}
+    upload_op = paths["/upload/panoramas"]["post"]
+    assert {"401", "403", "404", "413", "415", "422"} <= set(upload_op["responses"])
