@@ -36,6 +36,9 @@ class Op:
     account, a role name, or ``None`` for everyone). ``errors``: error statuses beyond those
     implied by the declaration (a body implies 400/413/415/422, path parameters 404, a role
     401/403). ``media_type``: of the success body when it is not JSON (e.g. ``text/calendar``).
+    ``headers``: a Struct whose fields (named as sent, e.g. ``X-Sandbox-Signature``) are the
+    request headers it reads. ``also``: further success statuses with the same body (e.g. 200
+    when an idempotent create found the record already there).
     """
 
     summary: str
@@ -47,6 +50,8 @@ class Op:
     errors: tuple[int, ...] = ()
     media_type: str = JSON
     description: str = ""
+    headers: Any = None
+    also: tuple[int, ...] = ()
 
 
 class ApiRoute(Route):

@@ -18,28 +18,6 @@ ERROR = {"type": "object", "properties": {"error": {
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                    "min_next": MONEY}}}}
-STATE: dict[str, Any] = {"type": "object", "properties": {
-    "status": {"enum": ["upcoming", "live", "sold", "failed", "cancelled"]},
-    "current_price": {**MONEY, "nullable": True}, "leader_code": {"type": ["string", "null"]},
-    "bid_count": {"type": "integer"}, "starts_at": TIME, "ends_at": TIME, "server_time": TIME}}
-LOT_INPUT = {"type": "object", "required": [
-    "title", "court", "case_number", "property_type", "district", "address", "appraisal_price",
-    "starting_price", "increment", "deposit", "starts_at", "ends_at"], "properties": {
-    "title": {"type": "string"}, "court": {"type": "string"}, "case_number": {"type": "string"},
-    "property_type": {"enum": ["residential", "commercial", "industrial", "land", "vehicle",
-                               "equipment", "equity", "other"]},
-    "district": {"type": "string"}, "address": {"type": "string"}, "area_m2": {"type": "number"},
-    "appraisal_price": MONEY, "starting_price": MONEY, "increment": MONEY, "deposit": MONEY,
-    "starts_at": TIME, "ends_at": TIME, "extension_seconds": {"type": "integer", "default": 300},
-    "description": {"type": "string"}, "photos": {"type": "array", "items": {"type": "string"}},
-    "priority_purchasers": {"type": "array", "items": {"type": "object", "properties": {
-        "username": {"type": "string"}, "rank": {"type": "integer", "minimum": 1}}}}}}
-LOT = {"allOf": [LOT_INPUT, {"type": "object", "properties": {
-    "id": {"type": "integer"}, "case_id": {"type": "integer"}, "status": STATE["properties"]
-    ["status"], "state": STATE}}]}
-BID = {"type": "object", "properties": {
-    "seq": {"type": "integer"}, "amount": MONEY, "bidder_code": {"type": "string"}, "at": TIME,
-    "priority": {"type": "boolean"}, "prev_hash": {"type": "string"}, "hash": {"type": "string"}}}
 
 
 def _op(summary: str, ok: int = 200, schema: Any = None, body: Any = None,
@@ -55,10 +33,6 @@ def _op(summary: str, ok: int = 200, schema: Any = None, body: Any = None,
     if auth:
         op["security"] = [{"session": []}]
     return op
-
-
-def _lot_param() -> list[dict[str, Any]]:
-    return [{"name": "lot_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
 def declare_path_parameters(path: str, item: dict[str, Any]) -> None:
@@ -98,52 +72,7 @@ def openapi_schema(routes: Iterable[BaseRoute]) -> dict[str, Any]:
 
 def legacy_paths() -> dict[str, Any]:
     """Hand-written paths of the routes not yet declared with apispec.Op (going away)."""
-    paths: dict[str, Any] = {
-        "/api/users": {"post": _op("Create a bidder account", 201, body={
-            "type": "object", "required": ["username", "password", "real_name", "id_number",
-                                           "phone"]}, errors=(409, 422))},
-        "/api/session": {
-            "post": _op("Log in; sets the session cookie (HttpOnly, SameSite=Lax)", body={
-                "type": "object", "properties": {"username": {"type": "string"},
-                                                 "password": {"type": "string"}}},
-                errors=(401,)),
-            "delete": _op("Log out", 204)},
-        "/api/me": {"get": _op("The logged-in user", auth="any", errors=(401,))},
-        "/api/me/lots": {"get": _op("My registrations, deposits and bids", auth="any")},
-        "/api/lots": {
-            "get": {**_op("Search lots", schema={"type": "object", "properties": {
-                "items": {"type": "array", "items": LOT}, "total": {"type": "integer"}}}),
-                "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in
-                               ("status", "type", "district", "q", "min_price", "max_price")]},
-            "post": _op("Create and schedule a lot", 201, LOT, LOT_INPUT, "officer",
-                        (401, 403, 422))},
-        "/api/lots/{lot_id}": {
-            "parameters": _lot_param(), "get": _op("A lot with its live state", schema=LOT,
-                                                   errors=(404,)),
-            "patch": _op("Change a lot before it opens", 200, LOT, LOT_INPUT, "officer",
-                         (403, 404, 409, 422))},
-        "/api/lots/{lot_id}/registrations": {"parameters": _lot_param(), "post": _op(
-            "Register to bid: anonymous bidder code and deposit order", 201, auth="bidder",
-            errors=(401, 404, 409))},
-        "/api/lots/{lot_id}/bids": {
-            "parameters": _lot_param(),
-            "get": _op("The public bid record", schema={"type": "array", "items": BID}),
-            "post": _op("Place a bid", 201, {"type": "object", "properties": {
-                "bid": BID, "state": STATE}}, {"type": "object", "required": ["amount"],
-                "properties": {"amount": MONEY}}, "bidder", (401, 403, 404, 409, 422))},
-        "/api/lots/{lot_id}/ledger": {"parameters": _lot_param(), "get": _op(
-            "Every hash-chained ledger entry (bids and close) with all hashed fields")},
-        "/api/lots/{lot_id}/ledger/verify": {"parameters": _lot_param(), "get": _op(
-            "Verify the hash chain", schema={"type": "object", "properties": {
-                "ok": {"type": "boolean"}, "length": {"type": "integer"},
-                "head": {"type": "string"}}})},
-        "/api/payments/{payment_id}": {"get": _op("A payment order", auth="payer")},
-        "/api/payments/{payment_id}/confirm": {"post": _op(
-            "Sandbox provider: confirm a payment (sends the signed callback)", auth="payer")},
-        "/api/payments/callback": {"post": _op(
-            "Provider callback; HMAC-SHA256 of the body in X-Sandbox-Signature; idempotent",
-            errors=(403, 409))},
-    }
+    paths: dict[str, Any] = {}
     from portal.case_openapi import after_hammer_paths  # imports this module
 
     paths.update(after_hammer_paths())

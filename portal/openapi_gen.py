@@ -44,7 +44,7 @@ def _param_schema(convertor: Any) -> dict[str, Any]:
 
 
 def _types(op: Op) -> list[Any]:
-    return [t for t in (op.body, op.returns, op.query) if t is not None]
+    return [t for t in (op.body, op.returns, op.query, op.headers) if t is not None]
 
 
 def error_statuses(op: Op, method: str, has_params: bool) -> list[int]:
@@ -69,12 +69,13 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
         out["description"] = op.description
     params = [{"name": name, "in": "path", "required": True, "schema": _param_schema(conv)}
               for name, conv in route.param_convertors.items()]
-    if op.query is not None:
-        query = schemas[id(op.query)]  # a $ref to the Struct's component: its fields
-        query = components.get(query.get("$ref", "").rsplit("/", 1)[-1], query)
-        for name, prop in query.get("properties", {}).items():
-            params.append({"name": name, "in": "query", "schema": prop,
-                           "required": name in query.get("required", [])})
+    for where, type_ in (("query", op.query), ("header", op.headers)):
+        if type_ is not None:
+            ref = schemas[id(type_)].get("$ref", "")  # a Struct: its fields are the params
+            struct = components.get(ref.rsplit("/", 1)[-1], {})
+            for name, prop in struct.get("properties", {}).items():
+                params.append({"name": name, "in": where, "schema": prop,
+                               "required": name in struct.get("required", [])})
     if params:
         out["parameters"] = params
     if op.body is not None:
@@ -84,7 +85,7 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     if op.returns is not None:
         schema = schemas[id(op.returns)] if op.media_type == JSON else {"type": "string"}
         ok["content"] = {op.media_type: {"schema": schema}}
-    out["responses"] = {str(op.status): ok, **{
+    out["responses"] = {**{str(s): ok for s in (op.status, *op.also)}, **{
         str(s): {"$ref": f"#/components/responses/E{s}"}
         for s in error_statuses(op, method, bool(route.param_convertors))}}
     if op.role is not None:
@@ -105,8 +106,8 @@ def document(routes: Iterable[BaseRoute], info: dict[str, Any],
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
-            paths.setdefault(path, {})[method.lower()] = _operation(path, route, method, schemas,
-                                                                      components)
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                path, route, method, schemas, components)
     statuses = sorted({int(s[1:]) for item in paths.values() for op in item.values()
                        if isinstance(op, dict) for r in op.get("responses", {}).values()
                        if isinstance(r, dict) for s in [r.get("$ref", "").rsplit("/", 1)[-1]]

@@ -1,8 +1,190 @@
-"""Lots, their live state, bids and the bid ledger."""
+"""Lots, their live state, registrations, bids and the bid ledger."""
 
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from portal.schemas.common import AmountIn, Money, Time
+
+Status = Literal["upcoming", "live", "sold", "failed", "cancelled"]
+PaymentStatus = Literal["pending", "paid", "cancelled", "expired"]
+# A time a client sends: ISO 8601 with an offset (preferred) or epoch milliseconds.
+TimeIn = Annotated[str | int, msgspec.Meta(
+    description="ISO 8601 with a timezone offset, e.g. 2026-12-01T02:00:00Z, or epoch ms")]
+PROPERTY_TYPES = ("residential, commercial, industrial, land, vehicle, equipment, equity, "
+                  "other")
+PropertyType = Annotated[str, msgspec.Meta(description="one of " + PROPERTY_TYPES)]
+
+
+class PriorityIn(Struct):
+    username: str
+    rank: Annotated[int, msgspec.Meta(description="1 = first in line")]
+
+
+class LotInput(Struct):
+    """A new lot; portal.lots checks each field (422 naming it) and the schedule rules
+    (e.g. 422 ``starting_price_below_70pct``)."""
+
+    title: str
+    court: str
+    case_number: str
+    property_type: PropertyType
+    district: str
+    address: str
+    appraisal_price: AmountIn
+    starting_price: AmountIn
+    increment: AmountIn
+    deposit: AmountIn
+    starts_at: TimeIn
+    ends_at: TimeIn
+    area_m2: float | str | None | UnsetType = UNSET
+    extension_seconds: int | UnsetType = UNSET
+    description: str | None | UnsetType = UNSET
+    photos: list[str] | None | UnsetType = UNSET
+    priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+
+
+class LotPatch(Struct):
+    """Changes to a lot before it opens: any fields of a new lot but case_number's value."""
+
+    title: str | None | UnsetType = UNSET
+    court: str | None | UnsetType = UNSET
+    case_number: str | None | UnsetType = UNSET
+    property_type: PropertyType | UnsetType = UNSET
+    district: str | None | UnsetType = UNSET
+    address: str | None | UnsetType = UNSET
+    appraisal_price: AmountIn | None | UnsetType = UNSET
+    starting_price: AmountIn | None | UnsetType = UNSET
+    increment: AmountIn | None | UnsetType = UNSET
+    deposit: AmountIn | None | UnsetType = UNSET
+    starts_at: TimeIn | None | UnsetType = UNSET
+    ends_at: TimeIn | None | UnsetType = UNSET
+    area_m2: float | str | None | UnsetType = UNSET
+    extension_seconds: int | UnsetType = UNSET
+    description: str | None | UnsetType = UNSET
+    photos: list[str] | None | UnsetType = UNSET
+    priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+
+
+class LotQuery(Struct):
+    """Search filters; all optional, all combined."""
+
+    status: Annotated[str, msgspec.Meta(
+        description="upcoming, live, sold, failed, cancelled or ended (any of the last three)"
+    )] = ""
+    type: Annotated[str, msgspec.Meta(description="property type")] = ""
+    district: str = ""
+    q: Annotated[str, msgspec.Meta(description="words in title, address, court, case "
+                                   "number, description or district")] = ""
+    min_price: Annotated[str, msgspec.Meta(description="yuan; current or starting price")] = ""
+    max_price: Annotated[str, msgspec.Meta(description="yuan; current or starting price")] = ""
+
+
+class LotState(Struct):
+    """The live state of a lot's auction."""
+
+    status: Status
+    current_price: Money | None
+    leader_code: str | None
+    bid_count: int
+    starts_at: Time | None
+    ends_at: Time | None
+    server_time: Time
+
+
+class PriorityRank(Struct):
+    rank: int
+
+
+class LotOut(Struct):
+    """A lot as the public sees it (priority purchasers by rank only)."""
+
+    id: int
+    title: str
+    court: str
+    case_number: str
+    case_id: int
+    property_type: str
+    district: str
+    address: str
+    area_m2: float | None
+    description: str
+    photos: list[str]
+    extension_seconds: int
+    appraisal_price: Money
+    starting_price: Money
+    increment: Money
+    deposit: Money
+    starts_at: Time
+    ends_at: Time
+    announced_at: Time | None
+    priority_purchasers: list[PriorityRank]
+    state: LotState
+    status: Status
+
+
+class LotList(Struct):
+    items: list[LotOut]
+    total: int
+
+
+class DepositOut(Struct):
+    amount: Money
+    status: PaymentStatus
+    payment_id: str
+    pay_url: str
+
+
+class RegistrationOut(Struct):
+    """A registration: the anonymous bidder code and the deposit order to pay."""
+
+    lot_id: int
+    bidder_code: str
+    priority_rank: int | None
+    deposit: DepositOut
+
+
+class BidIn(Struct):
+    amount: AmountIn
+
+
+class BidOut(Struct):
+    """A bid of the public record (hash-chained: prev_hash is the previous entry's hash)."""
+
+    seq: int
+    amount: Money
+    bidder_code: str
+    at: Time
+    priority: bool
+    prev_hash: str
+    hash: str
+
+
+class BidPlaced(Struct):
+    bid: BidOut
+    state: LotState
+
+
+class LedgerEntry(Struct):
+    """A ledger entry with every hashed field (money in fen, times in epoch ms): kind ``bid``
+    (with rank, ends_at, extended) or ``close`` (with status; code empty when unsold)."""
+
+    kind: Literal["bid", "close"]
+    seq: int
+    lot: int
+    at: int
+    code: str
+    amount: int
+    prev: str
+    hash: str
+    event_id: Annotated[str, msgspec.Meta(description="stream id, e.g. 1795965887444-0")]
+    status: Literal["sold", "failed"] | UnsetType = UNSET
+    rank: int | UnsetType = UNSET
+    ends_at: int | UnsetType = UNSET
+    extended: bool | UnsetType = UNSET
 
 
 class LedgerCheck(Struct):

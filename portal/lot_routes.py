@@ -1,0 +1,202 @@
+"""JSON API of lots: the catalogue, registrations and deposits, bids and the bid ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bidding.events import public_bid, public_entry
+from core.errors import Conflict, Forbidden, Invalid, NotFound, PortalError
+from core.money import fen_to_yuan, yuan_to_fen
+from core.names import user_id
+from portal import keys
+from portal.apispec import Op, api, body_dict, read_body, read_query, respond
+from portal.lots import lot_view, state_view
+from portal.notifications import notify_outbid
+from portal.schemas.lots import (
+    BidIn,
+    BidOut,
+    BidPlaced,
+    LedgerCheck,
+    LedgerEntry,
+    LotInput,
+    LotList,
+    LotOut,
+    LotPatch,
+    LotQuery,
+    RegistrationOut,
+)
+from portal.sessions import require_user
+
+log = logging.getLogger(__name__)
+BIDDERS = "bidder or applicant"
+BID_ERROR_STATUS = {"not_found": 404, "not_registered": 403, "deposit_unpaid": 403,
+                    "not_open": 409, "closed": 409, "already_leading": 409,
+                    "below_minimum": 422, "off_increment": 422}
+BID_ERROR_TEXT = {
+    "not_found": "No such lot", "not_open": "Bidding has not opened yet",
+    "closed": "Bidding has ended", "not_registered": "Register for this lot first",
+    "deposit_unpaid": "Pay the deposit before bidding",
+    "already_leading": "You already hold the highest bid",
+    "below_minimum": "The bid is below the minimum next bid",
+    "off_increment": "Bids must be the starting price plus a whole number of increments",
+}
+
+
+async def list_lots(request: Request) -> Response:
+    query = read_query(request, LotQuery)
+    filters = {k: v for k, v in body_dict(query).items() if v}
+    pairs = await request.app.state.lots.search(filters)
+    items = [lot_view(lot, state) for lot, state in pairs]
+    return respond({"items": items, "total": len(items)})
+
+
+async def get_lot(request: Request) -> Response:
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    lot = await app.lots.get(lot_id)
+    return respond(lot_view(lot, await app.store.state(lot_id)))
+
+
+async def create_lot(request: Request) -> Response:
+    officer = await require_user(request, "officer")
+    app = request.app.state
+    data = body_dict(await read_body(request, LotInput))
+    lot = await app.lots.create(data, officer, app.settings.rules)
+    return respond(lot_view(lot, await app.store.state(lot["id"])), status=201)
+
+
+async def patch_lot(request: Request) -> Response:
+    await require_user(request, "officer")
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    data = body_dict(await read_body(request, LotPatch))
+    lot = await app.lots.update(lot_id, data, app.settings.rules)
+    return respond(lot_view(lot, await app.store.state(lot_id)))
+
+
+async def register_for_lot(request: Request) -> Response:
+    user = await require_user(request, "bidder", "applicant")
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    result, created = await register(app, lot_id, user.username)
+    return respond(result, status=201 if created else 200)
+
+
+async def register(app: Any, lot_id: int, username: str) -> tuple[dict[str, Any], bool]:
+    """Register a user for a lot (idempotent) and open the deposit order."""
+    lot = await app.lots.get(lot_id)
+    state = await app.store.state(lot_id)
+    if state and state["status"] not in ("upcoming", "live"):
+        raise Conflict("This auction has ended", code="closed")
+    uid = user_id(username)
+    if uid in {user_id(b) for b in lot.get("barred", [])}:
+        raise Forbidden("A buyer who defaulted on this property may not bid in its re-auction "
+                        "(法释〔2016〕18号 第二十四条)", code="barred_after_default")
+    existing = await app.store.code_for(lot_id, uid)
+    code = existing or await app.store.register(
+        lot_id, uid, rank=app.lots.rank_for(lot, username))
+    await app.redis.sadd(keys.user_lots(username), lot_id)
+    order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
+    return registration_view(lot, code, order), existing is None
+
+
+def registration_view(lot: dict[str, Any], code: str, order: dict[str, Any]) -> dict[str, Any]:
+    return {"lot_id": lot["id"], "bidder_code": code,
+            "priority_rank": next((p["rank"] for p in lot["priority_purchasers"]
+                                   if p["username"] == order["username"]), None),
+            "deposit": {"amount": fen_to_yuan(order["amount"]), "status": order["status"],
+                        "payment_id": order["id"], "pay_url": f"/pay/{order['id']}"}}
+
+
+async def place_bid(request: Request) -> Response:
+    user = await require_user(request, "bidder", "applicant")
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    data = await read_body(request, BidIn)
+    try:
+        amount = yuan_to_fen(data.amount)
+    except (ValueError, TypeError):
+        raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
+    outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount)
+    if not outcome.ok:
+        if outcome.error == "not_found":
+            raise NotFound("No such lot", code="lot_not_found")
+        raise bid_error(outcome.error or "rejected", outcome.min_next)
+    bid = public_bid(outcome.bid)
+    if outcome.previous_leader and outcome.bid:  # not on the bidder's critical path
+        in_background(app, notify_outbid(app, lot_id, outcome.previous_leader, outcome.bid))
+    return respond({"bid": bid, "state": state_view(outcome.state)}, status=201)
+
+
+def in_background(app: Any, coro: Coroutine[Any, Any, None]) -> None:
+    """Run a side effect after the response; failures are logged, never raised."""
+    tasks: set[asyncio.Task[None]] | None = getattr(app, "background_tasks", None)
+    if tasks is None:
+        tasks = app.background_tasks = set()
+    task = asyncio.get_running_loop().create_task(coro)
+    tasks.add(task)
+
+    def done(t: asyncio.Task[None]) -> None:
+        tasks.discard(t)
+        if not t.cancelled() and t.exception():
+            log.error("background task failed", exc_info=t.exception())
+
+    task.add_done_callback(done)
+
+
+def bid_error(code: str, min_next: int | None) -> PortalError:
+    return PortalError(BID_ERROR_TEXT.get(code, "Bid refused"), code=code,
+                       status=BID_ERROR_STATUS.get(code, 409),
+                       min_next=fen_to_yuan(min_next) if min_next else None)
+
+
+async def list_bids(request: Request) -> Response:
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    await app.lots.get(lot_id)
+    entries = await app.store.ledger(lot_id)
+    return respond([public_bid(e) for e in entries if e["kind"] == "bid"])
+
+
+async def full_ledger(request: Request) -> Response:
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    await app.lots.get(lot_id)
+    return respond([public_entry(e) for e in await app.store.ledger(lot_id)])
+
+
+async def verify_ledger(request: Request) -> Response:
+    app, lot_id = request.app.state, request.path_params["lot_id"]
+    await app.lots.get(lot_id)
+    result = await app.store.verify(lot_id)
+    return respond(LedgerCheck(ok=result.ok, length=result.length, head=result.head,
+                               bad_seq=result.bad_seq, reason=result.reason))
+
+
+LOT = "/api/lots/{lot_id:int}"
+routes = [
+    api("/api/lots", list_lots, Op(
+        "Search lots", LotList, query=LotQuery,
+        errors=(422,), description="422 invalid_filter when a price bound is not yuan.")),
+    api("/api/lots", create_lot, Op(
+        "Create and schedule a lot", LotOut, 201, body=LotInput, role="officer"), ["POST"]),
+    api(LOT, get_lot, Op("A lot with its live state", LotOut)),
+    api(LOT, patch_lot, Op(
+        "Change a lot before it opens (409 lot_locked once it opened or has bids)", LotOut,
+        body=LotPatch, role="officer", errors=(409,)), ["PATCH"]),
+    api(LOT + "/registrations", register_for_lot, Op(
+        "Register to bid: anonymous bidder code and deposit order (200 when already "
+        "registered)", RegistrationOut, 201, role=BIDDERS, errors=(409,), also=(200,)),
+        ["POST"]),
+    api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
+    api(LOT + "/bids", place_bid, Op(
+        "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),
+        description="403 not_registered / deposit_unpaid, 409 not_open / closed / "
+        "already_leading, 422 below_minimum (with min_next) / off_increment / "
+        "invalid_amount."), ["POST"]),
+    api(LOT + "/ledger", full_ledger, Op(
+        "Every hash-chained ledger entry (bids and close) with all hashed fields",
+        list[LedgerEntry])),
+    api(LOT + "/ledger/verify", verify_ledger, Op(
+        "Re-hash the lot's bid ledger and check the chain", LedgerCheck)),
+]
