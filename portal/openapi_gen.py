@@ -60,8 +60,13 @@ def error_statuses(op: Op, method: str, has_params: bool) -> list[int]:
     return sorted(found)
 
 
+def _resolved(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    return components[ref.rsplit("/", 1)[-1]] if ref else schema  # type: ignore[no-any-return]
+
+
 def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
-               ) -> dict[str, Any]:
+               components: dict[str, Any]) -> dict[str, Any]:
     op = route.op
     op_id = re.sub(r"[^A-Za-z0-9]+", "_", f"{method.lower()} {path}").strip("_")
     out: dict[str, Any] = {"summary": op.summary, "operationId": op_id}
@@ -70,7 +75,7 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     params = [{"name": name, "in": "path", "required": True, "schema": _param_schema(conv)}
               for name, conv in route.param_convertors.items()]
     if op.query is not None:
-        query = schemas[id(op.query)]
+        query = _resolved(schemas[id(op.query)], components)  # a Struct's fields
         for name, prop in query.get("properties", {}).items():
             params.append({"name": name, "in": "query", "schema": prop,
                            "required": name in query.get("required", [])})
@@ -83,7 +88,8 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     if op.returns is not None:
         schema = schemas[id(op.returns)] if op.media_type == JSON else {"type": "string"}
         ok["content"] = {op.media_type: {"schema": schema}}
-    out["responses"] = {str(op.status): ok, **{
+    more = {str(s): ok if s != 304 else {"description": "Not modified"} for s in op.also}
+    out["responses"] = {str(op.status): ok, **more, **{
         str(s): {"$ref": f"#/components/responses/E{s}"}
         for s in error_statuses(op, method, bool(route.param_convertors))}}
     if op.role is not None:
@@ -104,7 +110,8 @@ def document(routes: Iterable[BaseRoute], info: dict[str, Any],
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
-            paths.setdefault(path, {})[method.lower()] = _operation(path, route, method, schemas)
+            paths.setdefault(path, {})[method.lower()] = _operation(path, route, method, schemas,
+                                                                    components)
     statuses = sorted({int(s[1:]) for item in paths.values() for op in item.values()
                        if isinstance(op, dict) for r in op.get("responses", {}).values()
                        if isinstance(r, dict) for s in [r.get("$ref", "").rsplit("/", 1)[-1]]
