@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect  # noqa: E402
 from livestream import keys  # noqa: E402
 from livestream.fanout import Client  # noqa: E402
 from portal import app as portal_app  # noqa: E402
-from portal.event_routes import accept_client, reader, snapshot  # noqa: E402
+from portal.event_socket import accept_client, reader, snapshot  # noqa: E402
 
 EVENT_SOCKET = "/ws/events/{event_id:int}"
 

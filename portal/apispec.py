@@ -37,8 +37,9 @@ class Op:
     implied by the declaration (a body implies 400/413/415/422, path parameters 404, a role
     401/403). ``media_type``: of the success body when it is not JSON (e.g. ``text/calendar``).
     ``headers``: a Struct whose fields (named as sent, e.g. ``X-Sandbox-Signature``) are the
-    request headers it reads. ``also``: further success statuses with the same body (e.g. 200
-    when an idempotent create found the record already there).
+    request headers it reads. ``also``: further success statuses, with the same body as
+    ``status`` (e.g. 200 when an idempotent create found the record already there, 202 when
+    a message is held for approval), or none for 304 Not Modified.
     """
 
     summary: str

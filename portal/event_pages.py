@@ -13,7 +13,7 @@ from core.errors import NotFound, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
-from portal.event_routes import base_url, full_view
+from portal.event_views import base_url, full_view
 from portal.forms import read_form
 from portal.sessions import current_user, require_user
 from portal.templating import render

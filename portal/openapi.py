@@ -8,8 +8,6 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from portal.event_openapi import WS_DOC as LIVESTREAM_WS
-from portal.event_openapi import paths as livestream_paths
 from portal.openapi_gen import document
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "yuan, e.g. 1015000.00"}
@@ -50,6 +48,16 @@ def declare_path_parameters(path: str, item: dict[str, Any]) -> None:
                 {"name": name, "in": "path", "required": True, "schema": {"type": kind}})
 
 
+LIVESTREAM_WS = (
+    "WS /ws/events/{event_id}: first `snapshot` {event, timeline, messages, questions, "
+    "announcements, settings, viewers, me[, held, muted for officers]}, then `on_air`, "
+    "`chat`, `chat_deleted`, `question`, `announcement`, `viewers`, `price`, `settings`, "
+    "`status`; several events may arrive in one frame as {\"type\":\"batch\",\"events\":"
+    "[...]}. Send {\"type\":\"chat\"|\"question\",\"text\"} (logged in), "
+    "{\"type\":\"watch\",\"venue_id\"}, {\"type\":\"ping\",\"t\"}. Officers also receive "
+    "`question_held`, `question_approved`, `question_rejected`, `muted`, `unmuted`. "
+    "Optional query `viewer` (8-64 of A-Za-z0-9_-) identifies the viewer for counts.")
+
 INFO = {"title": "Judicial auction portal API", "version": "1",
         "description": "Money: decimal strings of yuan. Times: ISO 8601 UTC. "
         "Unsafe methods take only application/json bodies. Live updates: "
@@ -76,7 +84,6 @@ def legacy_paths() -> dict[str, Any]:
     from portal.case_openapi import after_hammer_paths  # imports this module
 
     paths.update(after_hammer_paths())
-    paths.update(livestream_paths(_op, MONEY, TIME))
     for path, item in paths.items():
         declare_path_parameters(path, item)
     return paths

@@ -85,7 +85,8 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     if op.returns is not None:
         schema = schemas[id(op.returns)] if op.media_type == JSON else {"type": "string"}
         ok["content"] = {op.media_type: {"schema": schema}}
-    out["responses"] = {**{str(s): ok for s in (op.status, *op.also)}, **{
+    more = {str(s): ok if s != 304 else {"description": "Not modified"} for s in op.also}
+    out["responses"] = {str(op.status): ok, **more, **{
         str(s): {"$ref": f"#/components/responses/E{s}"}
         for s in error_statuses(op, method, bool(route.param_convertors))}}
     if op.role is not None:

@@ -376,9 +376,10 @@ def test_openapi_describes_the_livestream_api(portal: str) -> None:
                          ("/api/events/{event_id}/reminder", "post")]:
         assert method in schema["paths"][path], (path, method)
     assert "WS /ws/events/{event_id}" in schema["info"]["description"]
-    venue = schema["paths"]["/api/events"]["post"]["requestBody"]["content"][
-        "application/json"]["schema"]["properties"]["venues"]
-    assert venue["maxItems"] == 12
+    ref = schema["paths"]["/api/events"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]["$ref"]  # one named component per body
+    event_in = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert event_in["properties"]["venues"]["maxItems"] == 12
 
 
 def test_reminder_notifies_before_the_start(portal: str, redis_url: str, officer, lots) -> None:

@@ -1,0 +1,120 @@
+"""WS /ws/events/{event_id}: the live room of an event (snapshot, then fanned-out events; chat
+and questions sent over the socket). The frames are described in portal/openapi.py (WS_DOC)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from core.errors import PortalError
+from core.timefmt import ms_to_iso
+from livestream.events import on_air_of, timeline_view
+from livestream.fanout import Client
+from livestream.frames import RESYNC, wire
+from livestream.viewers import valid_viewer_id
+from portal.event_views import ensure_open, event_id_param, full_view
+from portal.middleware import same_origin
+from portal.sessions import current_user
+from portal.sockets import json_messages
+
+
+async def snapshot(app: Any, event: dict[str, Any], client: Client) -> str:
+    event_id = event["id"]
+    view = await full_view(app, event)
+    message: dict[str, Any] = {
+        "type": "snapshot", "event": view,
+        "timeline": [timeline_view(e) for e in await app.events.timeline(event_id)],
+        "messages": await app.chat.recent(event_id, "chat"),
+        "questions": await app.chat.recent(event_id, "question"),
+        "announcements": await app.chat.announcements(event_id),
+        "settings": await app.chat.settings(event_id),
+        "viewers": {"total": view["viewers_total"],
+                    "venues": {str(v["id"]): v["viewers"] for v in view["venues"]}},
+        "me": {"username": client.username, "moderator": client.moderator},
+        "server_time": ms_to_iso(await app.events.now_ms())}
+    if client.moderator:
+        message["held"] = await app.chat.held(event_id)
+        message["muted"] = await app.chat.muted(event_id)
+    return wire(message)
+
+
+async def accept_client(websocket: WebSocket) -> tuple[dict[str, Any], Client, set[int]] | None:
+    """Resolve the event, check the origin, accept the socket; (event, client, venue ids), or
+    None when the socket was closed instead."""
+    app = websocket.app.state
+    try:
+        event = await app.events.get(event_id_param(websocket))
+    except Exception:
+        await websocket.close(code=4404)
+        return None
+    if not same_origin(websocket.headers):
+        await websocket.close(code=4403)
+        return None
+    user = await current_user(websocket)
+    live = await app.events.live_state(event["id"])
+    venue_ids = {v["id"] for v in event["venues"]}
+    venue = on_air_of(live) or event["venues"][0]["id"]
+    viewer = (valid_viewer_id(websocket.query_params.get("viewer")) or
+              (user.username if user else None) or secrets.token_urlsafe(12))
+    client = Client(viewer_id=viewer, venue_id=venue, username=user.username if user else None,
+                    moderator=bool(user and user.role == "officer"))
+    await websocket.accept()
+    return event, client, venue_ids
+
+
+async def event_socket(websocket: WebSocket) -> None:
+    opened = await accept_client(websocket)
+    if opened is None:
+        return
+    app = websocket.app.state
+    event, client, venue_ids = opened
+    try:
+        async with app.rooms.join(event, client), asyncio.TaskGroup() as tg:
+            tg.create_task(reader(websocket, app, event, client, venue_ids))
+            tg.create_task(_writer(websocket, app, event, client))
+    except* (WebSocketDisconnect, ConnectionError, RuntimeError):
+        pass
+
+
+async def reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
+                 venue_ids: set[int]) -> None:
+    """What a client sends: the venue it watches, pings, chat messages and questions."""
+    async for message in json_messages(websocket):
+        kind = message.get("type")
+        if kind == "watch" and message.get("venue_id") in venue_ids:
+            client.venue_id = int(message["venue_id"])
+        elif kind == "ping":
+            client.offer(wire({"type": "pong", "t": message.get("t")}))
+        elif kind in ("chat", "question"):
+            await _post_from_socket(app, event, client, kind, message)
+
+
+async def _post_from_socket(app: Any, event: dict[str, Any], client: Client, kind: str,
+                            message: dict[str, Any]) -> None:
+    if client.username is None:
+        client.offer(wire({"type": "error", "code": "not_logged_in",
+                           "message": "Please log in first"}))
+        return
+    try:
+        await ensure_open(app, event["id"])
+        result = await app.chat.post(event["id"], client.username, message.get("text"), kind,
+                                     moderator=client.moderator)
+    except PortalError as exc:
+        client.offer(wire({"type": "error", **exc.body()["error"]}))
+        return
+    if result["status"] == "held":
+        client.offer(wire({"type": "question_received", "question": result["message"]}))
+
+
+async def _writer(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client) -> None:
+    await websocket.send_text(await snapshot(app, event, client))
+    while True:
+        frame = await client.queue.get()
+        if frame == RESYNC:
+            client.overflowed = False
+            await websocket.send_text(await snapshot(app, event, client))
+        else:
+            await websocket.send_text(frame)
