@@ -21,6 +21,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from panorama import keys
 from panorama.errors import PanoramaError
 from panorama.pipeline import BuildResult, build
 from panorama.store import PanoramaStore, pano_url
@@ -29,14 +30,6 @@ JOB_TTL = 7 * 24 * 3600
 LEASE_TTL = 120
 TICK = 0.2  # seconds between progress writes while a build runs
 ACTIVE = ("queued", "running")
-
-
-def job_key(job_id: str) -> str:
-    return f"panojob:{{{job_id}}}"
-
-
-def lease_key(job_id: str) -> str:
-    return f"panojob:{{{job_id}}}:lease"
 
 
 class JobNotFound(Exception):
@@ -75,9 +68,9 @@ class JobRunner:
             "updated_ms": str(now),
         }
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(job_key(job_id), mapping=fields)
-            pipe.expire(job_key(job_id), JOB_TTL)
-            pipe.set(lease_key(job_id), "1", ex=LEASE_TTL)
+            pipe.hset(keys.job(job_id), mapping=fields)
+            pipe.expire(keys.job(job_id), JOB_TTL)
+            pipe.set(keys.job_lease(job_id), "1", ex=LEASE_TTL)
             await pipe.execute()
         task = asyncio.create_task(self._run(job_id, upload))
         self._tasks.add(task)
@@ -85,11 +78,11 @@ class JobRunner:
         return await self.get(job_id)
 
     async def get(self, job_id: str) -> dict[str, Any]:
-        raw: dict[str, str] = (await self.redis.hgetall(job_key(job_id))  # type: ignore[assignment]
+        raw: dict[str, str] = (await self.redis.hgetall(keys.job(job_id))  # type: ignore[assignment]
                                if len(job_id) <= 64 else {})
         if not raw:
             raise JobNotFound(job_id)
-        if raw["state"] in ACTIVE and not await self.redis.exists(lease_key(job_id)):
+        if raw["state"] in ACTIVE and not await self.redis.exists(keys.job_lease(job_id)):
             raw.update(
                 state="failed",
                 error_code="interrupted",
@@ -154,13 +147,13 @@ class JobRunner:
     async def _update(self, job_id: str, **fields: str) -> None:
         mapping: dict[Any, Any] = {**fields, "updated_ms": str(int(time.time() * 1000))}
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(job_key(job_id), mapping=mapping)
-            pipe.set(lease_key(job_id), "1", ex=LEASE_TTL)
+            pipe.hset(keys.job(job_id), mapping=mapping)
+            pipe.set(keys.job_lease(job_id), "1", ex=LEASE_TTL)
             await pipe.execute()
 
     async def _finish(self, job_id: str, **fields: str) -> None:
         await self._update(job_id, **fields)
-        await self.redis.delete(lease_key(job_id))
+        await self.redis.delete(keys.job_lease(job_id))
 
 
 def job_view(raw: dict[str, str]) -> dict[str, Any]:
