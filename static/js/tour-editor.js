@@ -1,15 +1,17 @@
 // The officer's tour editor: upload photos (live progress), name scenes, click in the viewer
 // to place arrows and markers, drag scenes onto the floor plan, choose start views.  Every
 // change is saved (debounced) as a new immutable version of the tour.
+import { getJson, requestJson, upload } from './lib/api.js';
+import { $, el } from './lib/dom.js';
+import { dateTimeOf } from './lib/format.js';
 import { createTourViewer, floorPlan } from './tour-viewer.js';
 
 const DEG = 180 / Math.PI;
-const root = document.getElementById('tour-editor');
+const root = $('tour-editor');
 const lotId = root.dataset.lotId;
 const csrf = root.dataset.csrf;
-const L = JSON.parse(document.getElementById('editor-i18n').textContent);
-const labels = JSON.parse(document.getElementById('tour-i18n').textContent);
-const $ = (id) => document.getElementById(id);
+const L = JSON.parse($('editor-i18n').textContent);
+const labels = JSON.parse($('tour-i18n').textContent);
 
 const state = {
   draft: { start_scene: null, floor_plan: null, scenes: [] },
@@ -24,18 +26,6 @@ const state = {
 };
 window.tourEditor = state;
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'on') Object.entries(v).forEach(([ev, fn]) => node.addEventListener(ev, fn));
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 function status(text, error = false) {
   const box = $('status');
   box.textContent = text;
@@ -43,28 +33,7 @@ function status(text, error = false) {
 }
 
 // --- server calls -------------------------------------------------------------------------
-function send(url, file, onProgress) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.setRequestHeader('x-csrf-token', csrf);
-    xhr.setRequestHeader('x-filename', encodeURIComponent(file.name));
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
-    xhr.onload = () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { body = { error: { message: xhr.statusText } }; }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => resolve({ status: 0, body: { error: { code: 'network', message: 'Network error' } } });
-    xhr.send(file);
-  });
-}
-
-async function getJson(url) {
-  const r = await fetch(url, { headers: { accept: 'application/json' } });
-  return { status: r.status, body: await r.json() };
-}
+const send = (url, file, onProgress) => upload(url, file, { csrf, onProgress });
 
 async function load() {
   const { status: code, body } = await getJson(`/api/lots/${lotId}/tour`);
@@ -81,7 +50,7 @@ async function load() {
 async function loadVersions() {
   const { body } = await getJson(`/api/lots/${lotId}/tour/versions`);
   $('versions').replaceChildren(...body.items.slice().reverse().map((v) => el('li', {},
-    `v${v.version} · ${new Date(v.created_at).toLocaleString(document.documentElement.lang, { timeZone: 'Asia/Shanghai' })} · ${v.author} `,
+    `v${v.version} · ${dateTimeOf(v.created_at)} · ${v.author} `,
     el('a', { href: `/lots/${lotId}/tour?version=${v.version}`, textContent: L.view_version }))));
 }
 
@@ -104,12 +73,8 @@ async function save() {
   state.saving = true;
   status(L.saving);
   try {
-    const r = await fetch(`/api/lots/${lotId}/tour`, {
-      method: 'PUT', headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(payload()),
-    });
-    const body = await r.json();
-    if (r.status === 201) {
+    const { status: code, body } = await requestJson('PUT', `/api/lots/${lotId}/tour`, payload());
+    if (code === 201) {
       state.base = body.version;
       state.dirty = false;
       state.draft.floor_plan = body.floor_plan;

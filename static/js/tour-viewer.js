@@ -8,6 +8,8 @@ import { MarkersPlugin } from '@photo-sphere-viewer/markers-plugin';
 import { MapPlugin } from '@photo-sphere-viewer/map-plugin';
 import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
 import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
+import { getJson } from './lib/api.js';
+import { $, el } from './lib/dom.js';
 
 const RAD = Math.PI / 180;
 const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
@@ -161,9 +163,7 @@ export function floorPlan(root, tour, onPick) {
   root.hidden = false;
   const { width, height, url } = tour.floor_plan;
   root.style.aspectRatio = `${width} / ${height}`;  // sized before the image arrives
-  const img = document.createElement('img');
-  img.src = url; img.alt = ''; img.className = 'tour-plan-image';
-  root.append(img);
+  root.append(el('img', { src: url, alt: '', className: 'tour-plan-image' }));
   const dots = {};
   for (const s of tour.scenes) {
     if (!s.plan) continue;
@@ -195,13 +195,9 @@ export async function openVideo(host, url, labels) {
     import('@photo-sphere-viewer/equirectangular-video-adapter'),
     import('@photo-sphere-viewer/video-plugin'),
   ]);
-  const overlay = document.createElement('div');
-  overlay.className = 'tour-video';
-  const close = document.createElement('button');
-  close.type = 'button'; close.className = 'tour-video-close'; close.textContent = labels.close || '×';
-  const box = document.createElement('div');
-  box.className = 'tour-video-viewer';
-  overlay.append(box, close);
+  const close = el('button', { type: 'button', className: 'tour-video-close', textContent: labels.close || '×' });
+  const box = el('div', { className: 'tour-video-viewer' });
+  const overlay = el('div', { className: 'tour-video' }, box, close);
   host.append(overlay);
   const viewer = new Viewer({
     container: box,
@@ -218,14 +214,14 @@ export async function openVideo(host, url, labels) {
 
 // Mount on an element holding data-tour-url (the lot page and the full-screen page).
 export async function mountTour(section) {
-  const labels = JSON.parse(document.getElementById('tour-i18n')?.textContent || '{}');
+  const labels = JSON.parse($('tour-i18n')?.textContent || '{}');
   let tour;
   if (section.dataset.tourJson) {
-    tour = JSON.parse(document.getElementById(section.dataset.tourJson).textContent);
+    tour = JSON.parse($(section.dataset.tourJson).textContent);
   } else {
-    const response = await fetch(section.dataset.tourUrl, { headers: { accept: 'application/json' } });
+    const response = await getJson(section.dataset.tourUrl);
     if (!response.ok) return null;  // no tour for this lot: leave the section hidden
-    tour = await response.json();
+    tour = response.body;
   }
   if (!tour.scenes.length) return null;
   section.hidden = false;
@@ -239,11 +235,9 @@ export async function mountTour(section) {
   const roomButtons = {};
   if (rooms) {
     rooms.replaceChildren(...tour.scenes.map((s) => {
-      const b = document.createElement('button');
-      b.type = 'button'; b.textContent = s.name; b.dataset.scene = s.id;
-      b.addEventListener('click', () => api.go(s.id));
-      roomButtons[s.id] = b;
-      return b;
+      roomButtons[s.id] = el('button', { type: 'button', textContent: s.name, dataset: { scene: s.id },
+                                         on: { click: () => api.go(s.id) } });
+      return roomButtons[s.id];
     }));
   }
   api.onChange.push((scene) => {
