@@ -43,7 +43,7 @@ function renderState() {
   $("leader").textContent = state.leader || "—";
   $("bid-count").textContent = state.bidCount;
   const badge = $("status-badge");
-  badge.textContent = i18n["status_" + state.status] || state.status;
+  badge.textContent = i18n[`status_${state.status}`] || state.status;
   badge.className = `badge status-${state.status}`;
   const min = $("min-next");
   if (min) min.textContent = money(toYuan(minNext()));
@@ -136,7 +136,7 @@ function tick() {
     label.textContent = i18n.countdown_starts;
     $("countdown").textContent = fmt(state.startsAt - now);
   } else {
-    label.textContent = i18n["status_" + state.status] || state.status;
+    label.textContent = i18n[`status_${state.status}`] || state.status;
     $("countdown").textContent = "";
     if (state.status === "sold") {
       $("price-label").textContent = i18n.final_price;
@@ -172,7 +172,7 @@ async function placeBid(event) {
       renderState();
     } else {
       const err = body.error || {};
-      message.textContent = (i18n["err_" + err.code] || err.message) +
+      message.textContent = (i18n[`err_${err.code}`] || err.message) +
         (err.min_next ? ` (${money(err.min_next)})` : "");
       message.className = "message error";
       if (err.min_next) $("bid-amount").value = err.min_next;

@@ -110,7 +110,7 @@ function newId(name) {
 async function uploadPanorama(file) {
   const bar = el('progress', { max: 1, value: 0 });
   const text = el('span', { textContent: L.job_uploading });
-  const item = el('li', {}, el('span', { textContent: file.name + ' · ' }), text, bar);
+  const item = el('li', {}, el('span', { textContent: `${file.name} · ` }), text, bar);
   $('jobs').append(item);
   const r = await send(`/upload/panoramas?lot_id=${lotId}`, file, (f) => { bar.value = f; text.textContent = `${L.job_uploading} ${Math.round(f * 100)}%`; });
   if (r.status !== 202) { fail(item, text, r.body.error); return; }
@@ -118,7 +118,7 @@ async function uploadPanorama(file) {
   item.dataset.job = job.id;
   while (job.state === 'queued' || job.state === 'running') {
     bar.value = job.progress;
-    text.textContent = `${L['job_' + job.state]} ${Math.round(job.progress * 100)}% · ${job.stage}`;
+    text.textContent = `${L[`job_${job.state}`]} ${Math.round(job.progress * 100)}% · ${job.stage}`;
     await new Promise((res) => setTimeout(res, 400));
     const poll = await getJson(`/api/panorama-jobs/${job.id}`);
     if (poll.status !== 200) { fail(item, text, poll.body.error); return; }
@@ -229,10 +229,10 @@ function currentScene() {
 function sceneItem(scene) {
   const isCurrent = scene.id === state.current;
   const others = state.draft.scenes.filter((s) => s.id !== scene.id);
-  const item = el('div', { className: 'scene-item' + (isCurrent ? ' current' : ''), dataset: { scene: scene.id } },
+  const item = el('div', { className: `scene-item${isCurrent ? ' current' : ''}`, dataset: { scene: scene.id } },
     el('div', { className: 'row' },
       el('label', {}, el('input', { type: 'radio', name: 'start', checked: state.draft.start_scene === scene.id,
-        on: { change: () => { state.draft.start_scene = scene.id; changed({ viewer: false }); } } }), ' ' + L.start),
+        on: { change: () => { state.draft.start_scene = scene.id; changed({ viewer: false }); } } }), ` ${L.start}`),
       el('input', { type: 'text', className: 'scene-name', value: scene.name, maxLength: 60, 'aria-label': L.scene_name,
         on: { change: (e) => { scene.name = e.target.value; changed(); } } }),
       el('button', { type: 'button', className: 'small', textContent: L.show,
@@ -244,7 +244,7 @@ function sceneItem(scene) {
   const title = el('input', { type: 'text', className: 'marker-title', placeholder: L.marker_title, maxLength: 80 });
   const text = el('textarea', { className: 'marker-text', placeholder: L.marker_text, rows: 2, maxLength: 1000 });
   const category = el('select', { className: 'marker-category' },
-    ...['defect', 'fixture', 'info'].map((c) => el('option', { value: c, textContent: L['marker_' + c] })));
+    ...['defect', 'fixture', 'info'].map((c) => el('option', { value: c, textContent: L[`marker_${c}`] })));
   const photo = el('input', { type: 'file', className: 'marker-photo', accept: 'image/jpeg,image/png' });
   const heading = el('input', { type: 'number', className: 'scene-heading', min: 0, max: 359, step: 1,
     value: scene.plan ? Math.round(scene.plan.heading) : 0, disabled: !scene.plan,
@@ -266,7 +266,7 @@ function sceneItem(scene) {
     el('div', {}, title, text, el('div', { className: 'row' }, category, photo,
       el('button', { type: 'button', className: 'small place-marker', textContent: L.add_marker, on: { click: async () => {
         if (!title.value.trim()) { title.focus(); return; }
-        const marker = { id: 'm' + Date.now().toString(36), kind: 'text', category: category.value,
+        const marker = { id: `m${Date.now().toString(36)}`, kind: 'text', category: category.value,
                          title: title.value.trim(), text: text.value.trim(), photo: null };
         if (photo.files[0]) {
           const r = await send(`/upload/photos?lot_id=${lotId}`, photo.files[0]);
@@ -293,9 +293,9 @@ function sceneItem(scene) {
       } } }),
       scene.video ? el('button', { type: 'button', className: 'small link', textContent: `${L.remove} ${L.video}`,
         on: { click: () => { scene.video = null; changed({ viewer: false }); } } }) : null),
-    list(L.links, scene.links, (l) => `→ ${(state.draft.scenes.find((s) => s.id === l.to) || {}).name} (${l.yaw}°, ${l.pitch}°)`,
+    list(L.links, scene.links, (l) => `→ ${state.draft.scenes.find((s) => s.id === l.to)?.name} (${l.yaw}°, ${l.pitch}°)`,
       (l) => { scene.links = scene.links.filter((x) => x !== l); }),
-    list(L.markers, scene.markers, (m) => `${L['marker_' + m.category]}: ${m.title} (${m.yaw}°, ${m.pitch}°)`,
+    list(L.markers, scene.markers, (m) => `${L[`marker_${m.category}`]}: ${m.title} (${m.yaw}°, ${m.pitch}°)`,
       (m) => { scene.markers = scene.markers.filter((x) => x !== m); }),
   ].filter(Boolean));
   return item;
@@ -304,7 +304,7 @@ function sceneItem(scene) {
 function list(title, items, describe, remove) {
   if (!items.length) return null;
   return el('div', {}, el('strong', { className: 'small', textContent: title }),
-    el('ul', {}, ...items.map((x) => el('li', {}, describe(x) + ' ',
+    el('ul', {}, ...items.map((x) => el('li', {}, `${describe(x)} `,
       el('button', { type: 'button', className: 'small link', textContent: L.remove,
         on: { click: () => { remove(x); changed(); } } })))));
 }
@@ -312,7 +312,7 @@ function list(title, items, describe, remove) {
 function removeScene(id) {
   const d = state.draft;
   d.scenes = d.scenes.filter((s) => s.id !== id);
-  d.scenes.forEach((s) => { s.links = s.links.filter((l) => l.to !== id); });
+  for (const s of d.scenes) s.links = s.links.filter((l) => l.to !== id);
   if (d.start_scene === id) d.start_scene = d.scenes[0]?.id ?? null;
   if (state.current === id) state.current = d.start_scene;
   changed();
@@ -327,7 +327,7 @@ function renderPlan() {
   if (!plan) { box.hidden = true; return; }
   const mark = floorPlan(box, tourView(), (id) => { state.current = id; state.viewer?.go(id); render({ viewer: false }); });
   mark(state.current);
-  box.querySelectorAll('.tour-plan-dot').forEach((dot) => draggable(dot, dot.dataset.scene));
+  for (const dot of box.querySelectorAll('.tour-plan-dot')) draggable(dot, dot.dataset.scene);
   for (const s of state.draft.scenes.filter((x) => !x.plan)) {
     const chip = el('span', { className: 'plan-chip', textContent: s.name, dataset: { scene: s.id } });
     draggable(chip, s.id);
@@ -344,7 +344,7 @@ function draggable(node, sceneId) {
     ghost.style.position = 'fixed';
     ghost.style.pointerEvents = 'none';
     document.body.append(ghost);
-    const move = (e) => { ghost.style.left = e.clientX + 'px'; ghost.style.top = e.clientY + 'px'; };
+    const move = (e) => { ghost.style.left = `${e.clientX}px`; ghost.style.top = `${e.clientY}px`; };
     move(down);
     const up = (e) => {
       document.removeEventListener('pointermove', move);

@@ -33,9 +33,9 @@ export function panoramaConfig(p) {
 function markerConfig(m, labels) {
   const title = escapeHtml(m.title);
   const photo = m.kind === 'photo' && m.photo ? `<img src="${escapeHtml(m.photo)}" alt="${title}">` : '';
-  const category = labels['marker_' + m.category] || m.category;
+  const category = labels[`marker_${m.category}`] || m.category;
   return {
-    id: 'info-' + m.id,
+    id: `info-${m.id}`,
     position: { yaw: m.yaw * RAD, pitch: m.pitch * RAD },
     html: `<span class="tour-marker tour-marker-${m.category}" aria-label="${title}">${CATEGORY_ICON[m.category] || 'i'}</span>`,
     size: { width: 32, height: 32 },
@@ -89,8 +89,8 @@ export function createTourViewer(container, tour, options = {}) {
   ];
   if (plan) {
     plugins.push([MapPlugin, {
-      imageUrl: plan.url, center: first && first.plan ? { x: first.plan.x, y: first.plan.y } : null,
-      rotation: (first && first.plan ? first.plan.heading : 0) * RAD,
+      imageUrl: plan.url, center: first?.plan ? { x: first.plan.x, y: first.plan.y } : null,
+      rotation: (first?.plan ? first.plan.heading : 0) * RAD,
       // embedded on the lot page the minimap starts collapsed (its button opens it) so it
       // does not cover the floor arrows; the full-screen page shows it open
       size: options.compact ? '120px' : '180px', visibleOnLoad: !options.compact,
@@ -109,7 +109,7 @@ export function createTourViewer(container, tour, options = {}) {
     getLinkTooltip: (content) => content,
     transitionOptions: (toNode, fromNode, fromLink) => {
       const link = fromNode && fromLink ? (byId[fromNode.id].links.find((l) => l.to === toNode.id) || null) : null;
-      const view = arrivalView(tour, toNode.id, fromNode && fromNode.id, link);
+      const view = arrivalView(tour, toNode.id, fromNode?.id, link);
       lastLink = link;
       const out = { showLoader: !fromNode, effect: fromNode ? 'fade' : 'none', speed: 1500, rotation: false,
                     rotateTo: { yaw: view.yaw * RAD, pitch: view.pitch * RAD } };
@@ -143,13 +143,13 @@ export function createTourViewer(container, tour, options = {}) {
   };
   virtualTour.addEventListener('node-changed', ({ node }) => {
     const scene = byId[node.id] || api.tour.scenes.find((s) => s.id === node.id);
-    if (map && scene && scene.plan) map.setOptions({ rotation: scene.plan.heading * RAD });
-    api.onChange.forEach((fn) => fn(scene));
+    if (map && scene?.plan) map.setOptions({ rotation: scene.plan.heading * RAD });
+    for (const fn of api.onChange) fn(scene);
   });
   api.setTour = (next, keepScene) => {
     api.tour = next;
-    Object.keys(byId).forEach((k) => delete byId[k]);
-    next.scenes.forEach((s) => { byId[s.id] = s; });
+    for (const k of Object.keys(byId)) delete byId[k];
+    for (const s of next.scenes) byId[s.id] = s;
     const current = keepScene && byId[keepScene] ? keepScene : next.start_scene;
     virtualTour.setNodes(sceneNodes(next, labels), current);
   };
@@ -171,9 +171,9 @@ export function floorPlan(root, tour, onPick) {
     dot.type = 'button';
     dot.className = 'tour-plan-dot';
     dot.dataset.scene = s.id;
-    dot.style.left = (100 * s.plan.x / width) + '%';
-    dot.style.top = (100 * s.plan.y / height) + '%';
-    dot.style.setProperty('--heading', s.plan.heading + 'deg');
+    dot.style.left = `${100 * s.plan.x / width}%`;
+    dot.style.top = `${100 * s.plan.y / height}%`;
+    dot.style.setProperty('--heading', `${s.plan.heading}deg`);
     dot.title = s.name;
     dot.setAttribute('aria-label', s.name);
     dot.addEventListener('click', () => onPick(s.id));

@@ -5,7 +5,7 @@ const BEIJING = "Asia/Shanghai";
 
 // "¥1,234.50"; null/undefined (no price yet) -> "—".
 export const money = (yuan) => yuan == null ? "—" :
-  "¥" + Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  `¥${Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2})}`;
 
 // Amounts are exchanged as yuan strings ("1234.50") and computed on in integer fen.
 export const toFen = (yuan) => Math.round(Number.parseFloat(yuan) * 100);
@@ -26,5 +26,6 @@ export function countdown(ms, days) {
   const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, "0");
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
   const ss = String(s % 60).padStart(2, "0");
-  return (d ? `${d}${days} ` : "") + `${hh}:${mm}:${ss}`;
+  const clock = `${hh}:${mm}:${ss}`;
+  return d ? `${d}${days} ${clock}` : clock;
 }
