@@ -1,6 +1,8 @@
 // Host control page: previews of every venue, on-air buttons, pinned announcements, moderation.
-import {$, api, appendItem, connectRoom, el, messageItem, money, play, removeItem,
-        renderList} from "./live-common.js";
+import {api} from "./lib/api.js";
+import {$, el} from "./lib/dom.js";
+import {money} from "./lib/format.js";
+import {appendItem, connectRoom, messageItem, play, removeItem, renderList} from "./live-common.js";
 
 const data = JSON.parse($("host-data").textContent);
 const i18n = data.i18n;

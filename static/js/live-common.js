@@ -1,26 +1,9 @@
-// Shared by the event page and the host page: HLS players, the event websocket, JSON API calls,
-// and safe rendering of user text (always textContent, never innerHTML).
+// Shared by the event page and the host page: HLS players, the event websocket, and the
+// chat/question lists (user text always through textContent, never innerHTML).
 import Hls from "hls.js";
-
-export const $ = (id) => document.getElementById(id);
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-")) node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
-export const timeOf = (iso) =>
-  new Date(iso).toLocaleTimeString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false});
-
-export const money = (yuan) => yuan == null ? "—" :
-  "¥" + Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+import {el} from "./lib/dom.js";
+import {timeOf} from "./lib/format.js";
+import {reconnectingSocket} from "./lib/socket.js";
 
 // Play an HLS URL in a <video>: hls.js where Media Source Extensions exist (tested first),
 // else the browser's own HLS (Safari, iOS). A stream that has not started yet (no signal, event
@@ -63,41 +46,16 @@ export function stop(video) {
   if (video._hls) { video._hls.destroy(); video._hls = null; }
 }
 
-export async function api(method, url, body) {
-  const init = {method, headers: {"Accept": "application/json"}, credentials: "same-origin"};
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(url, init);
-  const data = r.status === 204 ? {} : await r.json().catch(() => ({}));
-  if (!r.ok) throw Object.assign(new Error(data.error?.message || r.statusText), data.error || {});
-  return data;
-}
-
-// The event websocket: calls handle(message) for every event (batches unpacked); reconnects.
+// The event websocket: calls handle(message) for every event (batches unpacked); reconnects
+// unless the event does not exist (4404). Returns {send(message)}.
 export function connectRoom(eventId, handle, {viewer} = {}) {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
   const query = viewer ? `?viewer=${encodeURIComponent(viewer)}` : "";
-  const room = {ws: null, send(msg) { if (room.ws?.readyState === 1) room.ws.send(JSON.stringify(msg)); }};
-  let delay = 500;
-  function open() {
-    const ws = new WebSocket(`${proto}//${location.host}/ws/events/${eventId}${query}`);
-    room.ws = ws;
-    ws.onopen = () => { delay = 500; document.body.classList.remove("offline"); };
-    ws.onmessage = (e) => {
-      const message = JSON.parse(e.data);
+  return reconnectingSocket(`/ws/events/${eventId}${query}`, {
+    stopCodes: [4404],
+    onMessage: (message) => {
       for (const m of message.type === "batch" ? message.events : [message]) handle(m);
-    };
-    ws.onclose = (e) => {
-      document.body.classList.add("offline");
-      if (e.code === 4404) return;
-      setTimeout(open, delay + Math.random() * 500);
-      delay = Math.min(delay * 2, 10000);
-    };
-  }
-  open();
-  return room;
+    },
+  });
 }
 
 export function viewerId() {

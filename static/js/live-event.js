@@ -3,8 +3,11 @@
 // state (/api/events/{id}/state, CDN-friendly) every 2 s and send a heartbeat every 20 s.
 // After the event the recordings replay, cutting between venues along the on-air timeline
 // (matched on each recording's program date time).
-import {$, api, appendItem, connectRoom, el, messageItem, money, play, removeItem,
-        renderList, viewerId} from "./live-common.js";
+import {api, getJson} from "./lib/api.js";
+import {$, el} from "./lib/dom.js";
+import {money} from "./lib/format.js";
+import {appendItem, connectRoom, messageItem, play, removeItem, renderList,
+        viewerId} from "./live-common.js";
 
 const data = JSON.parse($("event-data").textContent);
 const i18n = data.i18n;
@@ -144,8 +147,8 @@ function say(text, error = false) {
 // Anonymous viewers: the cacheable room state instead of a socket.
 async function poll() {
   try {
-    const r = await fetch(`/api/events/${data.id}/state`);
-    if (r.ok) applyState(await r.json());
+    const r = await getJson(`/api/events/${data.id}/state`);
+    if (r.ok) applyState(r.body);
   } catch { /* network hiccup: next round */ }
   setTimeout(poll, 2000);
 }

@@ -1,11 +1,12 @@
 // Lot page: live state over the websocket, countdown from server time, bidding via the JSON API.
-const root = document.getElementById("lot");
-const i18n = JSON.parse(document.getElementById("i18n").textContent);
+import {requestJson} from "./lib/api.js";
+import {$, el} from "./lib/dom.js";
+import {countdown, money, timeOf, toFen, toYuan} from "./lib/format.js";
+import {reconnectingSocket} from "./lib/socket.js";
+
+const root = $("lot");
+const i18n = JSON.parse($("i18n").textContent);
 const lotId = root.dataset.lotId;
-const $ = (id) => document.getElementById(id);
-const toFen = (yuan) => Math.round(parseFloat(yuan) * 100);
-const toYuan = (fen) => (fen / 100).toFixed(2);
-const display = (yuan) => "¥" + Number(yuan).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
 
 const state = {
   status: root.dataset.status,
@@ -35,17 +36,17 @@ function minNext() {
 
 function renderState() {
   const started = state.current != null;
-  $("current-price").textContent = display(toYuan(started ? state.current : state.starting));
+  $("current-price").textContent = money(toYuan(started ? state.current : state.starting));
   if (state.status !== "sold") {
     $("price-label").textContent = started ? i18n.current_price : i18n.starting_price;
   }
   $("leader").textContent = state.leader || "—";
   $("bid-count").textContent = state.bidCount;
   const badge = $("status-badge");
-  badge.textContent = i18n["status_" + state.status] || state.status;
-  badge.className = "badge status-" + state.status;
+  badge.textContent = i18n[`status_${state.status}`] || state.status;
+  badge.className = `badge status-${state.status}`;
   const min = $("min-next");
-  if (min) min.textContent = display(toYuan(minNext()));
+  if (min) min.textContent = money(toYuan(minNext()));
   const input = $("bid-amount");
   if (input && toFen(input.value || "0") < minNext()) input.value = toYuan(minNext());
   const form = $("bid-form");
@@ -56,27 +57,15 @@ function renderState() {
 function addBid(bid, animate) {
   if (state.seen.has(bid.seq)) return;
   state.seen.add(bid.seq);
-  const li = document.createElement("li");
-  li.dataset.seq = bid.seq;
-  const code = document.createElement("strong");
-  code.className = "code";
-  code.textContent = bid.bidder_code;
-  const amount = document.createElement("span");
-  amount.className = "amount";
-  amount.textContent = display(bid.amount);
-  const when = document.createElement("time");
-  when.dateTime = bid.at;
-  when.textContent = new Date(bid.at).toLocaleTimeString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false});
-  li.append(code, " ", amount, " ", when);
-  if (bid.priority) {
-    const tag = document.createElement("em");
-    tag.textContent = " " + i18n.priority;
-    li.append(tag);
-  }
+  const li = el("li", {dataset: {seq: bid.seq}},
+    el("strong", {class: "code", text: bid.bidder_code}), " ",
+    el("span", {class: "amount", text: money(bid.amount)}), " ",
+    el("time", {dateTime: bid.at, text: timeOf(bid.at)}),
+    bid.priority ? el("em", {text: ` ${i18n.priority}`}) : null);
   if (animate) li.classList.add("flash");
   const list = $("bid-list");
   const items = [...list.children];
-  const before = items.find((el) => Number(el.dataset.seq) < bid.seq);
+  const before = items.find((item) => Number(item.dataset.seq) < bid.seq);
   list.insertBefore(li, before || null);
 }
 
@@ -97,7 +86,7 @@ function onMessage(msg) {
       if (msg.server_time) state.offset = Date.parse(msg.server_time) - Date.now();
       if (msg.state.starts_at) state.startsAt = Date.parse(msg.state.starts_at);
       applyState(msg.state);
-      msg.bids.slice().reverse().forEach((b) => addBid(b, false));
+      for (const b of msg.bids.slice().reverse()) addBid(b, false);
       if (!state.lastEventId || newer(msg.last_event_id, state.lastEventId)) state.lastEventId = msg.last_event_id;
       if (msg.viewers != null) $("viewers").textContent = msg.viewers;
       break;
@@ -122,31 +111,19 @@ function onMessage(msg) {
 }
 
 function showResultLink() {
-  if (document.getElementById("result-link")) return;
-  const link = document.createElement("a");
-  link.className = "button";
-  link.id = "result-link";
-  link.href = `/lots/${lotId}/result`;
-  link.textContent = i18n.result_title;
-  document.querySelector(".live-panel").append(link);
+  if ($("result-link")) return;
+  document.querySelector(".live-panel").append(
+    el("a", {class: "button", id: "result-link", href: `/lots/${lotId}/result`, text: i18n.result_title}));
 }
 
-function flash(el, note) {
-  el.classList.remove("flash");
-  void el.offsetWidth;
-  el.classList.add("flash");
-  el.title = note;
+function flash(node, note) {
+  node.classList.remove("flash");
+  void node.offsetWidth;  // restart the CSS animation
+  node.classList.add("flash");
+  node.title = note;
 }
 
-function fmt(ms) {
-  if (ms < 0) ms = 0;
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, "0");
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return (d ? `${d}${i18n.days} ` : "") + `${hh}:${mm}:${ss}`;
-}
+const fmt = (ms) => countdown(ms, i18n.days);
 
 function tick() {
   const now = Date.now() + state.offset;
@@ -159,7 +136,7 @@ function tick() {
     label.textContent = i18n.countdown_starts;
     $("countdown").textContent = fmt(state.startsAt - now);
   } else {
-    label.textContent = i18n["status_" + state.status] || state.status;
+    label.textContent = i18n[`status_${state.status}`] || state.status;
     $("countdown").textContent = "";
     if (state.status === "sold") {
       $("price-label").textContent = i18n.final_price;
@@ -169,21 +146,15 @@ function tick() {
   $("countdown").dataset.endsAt = new Date(state.endsAt).toISOString();
 }
 
-let socket = null;
-let retry = 0;
+// On every reconnect the server sends a fresh snapshot; resuming from the last event seen
+// replays the bids missed while the socket was down.
 function connect() {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${proto}//${location.host}/ws/lots/${lotId}`);
-  socket.onopen = () => {
-    retry = 0;
-    document.body.classList.remove("offline");
-    if (state.lastEventId) socket.send(JSON.stringify({type: "resume", last_event_id: state.lastEventId}));
-  };
-  socket.onmessage = (e) => onMessage(JSON.parse(e.data));
-  socket.onclose = () => {
-    document.body.classList.add("offline");
-    setTimeout(connect, Math.min(10000, 500 * 2 ** retry++));
-  };
+  reconnectingSocket(`/ws/lots/${lotId}`, {
+    onMessage,
+    onOpen: (socket) => {
+      if (state.lastEventId) socket.send({type: "resume", last_event_id: state.lastEventId});
+    },
+  });
 }
 
 async function placeBid(event) {
@@ -192,21 +163,17 @@ async function placeBid(event) {
   const amount = $("bid-amount").value.replace(/[\s,，¥￥]/g, "");  // "6,903,000" as typed
   $("bid-submit").disabled = true;
   try {
-    const res = await fetch(`/api/lots/${lotId}/bids`, {
-      method: "POST", headers: {"Content-Type": "application/json"},
-      credentials: "same-origin", body: JSON.stringify({amount}),
-    });
-    const body = await res.json();
-    if (res.ok) {
-      message.textContent = `${i18n.bid_ok}: ${display(body.bid.amount)}`;
+    const {ok, body} = await requestJson("POST", `/api/lots/${lotId}/bids`, {amount});
+    if (ok) {
+      message.textContent = `${i18n.bid_ok}: ${money(body.bid.amount)}`;
       message.className = "message ok";
       addBid(body.bid, true);
       applyState(body.state);
       renderState();
     } else {
       const err = body.error || {};
-      message.textContent = (i18n["err_" + err.code] || err.message) +
-        (err.min_next ? ` (${display(err.min_next)})` : "");
+      message.textContent = (i18n[`err_${err.code}`] || err.message) +
+        (err.min_next ? ` (${money(err.min_next)})` : "");
       message.className = "message error";
       if (err.min_next) $("bid-amount").value = err.min_next;
     }

@@ -1,15 +1,17 @@
 // The officer's tour editor: upload photos (live progress), name scenes, click in the viewer
 // to place arrows and markers, drag scenes onto the floor plan, choose start views.  Every
 // change is saved (debounced) as a new immutable version of the tour.
+import { getJson, requestJson, upload } from './lib/api.js';
+import { $, el } from './lib/dom.js';
+import { dateTimeOf } from './lib/format.js';
 import { createTourViewer, floorPlan } from './tour-viewer.js';
 
 const DEG = 180 / Math.PI;
-const root = document.getElementById('tour-editor');
+const root = $('tour-editor');
 const lotId = root.dataset.lotId;
 const csrf = root.dataset.csrf;
-const L = JSON.parse(document.getElementById('editor-i18n').textContent);
-const labels = JSON.parse(document.getElementById('tour-i18n').textContent);
-const $ = (id) => document.getElementById(id);
+const L = JSON.parse($('editor-i18n').textContent);
+const labels = JSON.parse($('tour-i18n').textContent);
 
 const state = {
   draft: { start_scene: null, floor_plan: null, scenes: [] },
@@ -24,18 +26,6 @@ const state = {
 };
 window.tourEditor = state;
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'on') Object.entries(v).forEach(([ev, fn]) => node.addEventListener(ev, fn));
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 function status(text, error = false) {
   const box = $('status');
   box.textContent = text;
@@ -43,28 +33,7 @@ function status(text, error = false) {
 }
 
 // --- server calls -------------------------------------------------------------------------
-function send(url, file, onProgress) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.setRequestHeader('x-csrf-token', csrf);
-    xhr.setRequestHeader('x-filename', encodeURIComponent(file.name));
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
-    xhr.onload = () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { body = { error: { message: xhr.statusText } }; }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => resolve({ status: 0, body: { error: { code: 'network', message: 'Network error' } } });
-    xhr.send(file);
-  });
-}
-
-async function getJson(url) {
-  const r = await fetch(url, { headers: { accept: 'application/json' } });
-  return { status: r.status, body: await r.json() };
-}
+const send = (url, file, onProgress) => upload(url, file, { csrf, onProgress });
 
 async function load() {
   const { status: code, body } = await getJson(`/api/lots/${lotId}/tour`);
@@ -81,7 +50,7 @@ async function load() {
 async function loadVersions() {
   const { body } = await getJson(`/api/lots/${lotId}/tour/versions`);
   $('versions').replaceChildren(...body.items.slice().reverse().map((v) => el('li', {},
-    `v${v.version} · ${new Date(v.created_at).toLocaleString(document.documentElement.lang, { timeZone: 'Asia/Shanghai' })} · ${v.author} `,
+    `v${v.version} · ${dateTimeOf(v.created_at)} · ${v.author} `,
     el('a', { href: `/lots/${lotId}/tour?version=${v.version}`, textContent: L.view_version }))));
 }
 
@@ -104,12 +73,8 @@ async function save() {
   state.saving = true;
   status(L.saving);
   try {
-    const r = await fetch(`/api/lots/${lotId}/tour`, {
-      method: 'PUT', headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(payload()),
-    });
-    const body = await r.json();
-    if (r.status === 201) {
+    const { status: code, body } = await requestJson('PUT', `/api/lots/${lotId}/tour`, payload());
+    if (code === 201) {
       state.base = body.version;
       state.dirty = false;
       state.draft.floor_plan = body.floor_plan;
@@ -145,7 +110,7 @@ function newId(name) {
 async function uploadPanorama(file) {
   const bar = el('progress', { max: 1, value: 0 });
   const text = el('span', { textContent: L.job_uploading });
-  const item = el('li', {}, el('span', { textContent: file.name + ' · ' }), text, bar);
+  const item = el('li', {}, el('span', { textContent: `${file.name} · ` }), text, bar);
   $('jobs').append(item);
   const r = await send(`/upload/panoramas?lot_id=${lotId}`, file, (f) => { bar.value = f; text.textContent = `${L.job_uploading} ${Math.round(f * 100)}%`; });
   if (r.status !== 202) { fail(item, text, r.body.error); return; }
@@ -153,7 +118,7 @@ async function uploadPanorama(file) {
   item.dataset.job = job.id;
   while (job.state === 'queued' || job.state === 'running') {
     bar.value = job.progress;
-    text.textContent = `${L['job_' + job.state]} ${Math.round(job.progress * 100)}% · ${job.stage}`;
+    text.textContent = `${L[`job_${job.state}`]} ${Math.round(job.progress * 100)}% · ${job.stage}`;
     await new Promise((res) => setTimeout(res, 400));
     const poll = await getJson(`/api/panorama-jobs/${job.id}`);
     if (poll.status !== 200) { fail(item, text, poll.body.error); return; }
@@ -264,10 +229,10 @@ function currentScene() {
 function sceneItem(scene) {
   const isCurrent = scene.id === state.current;
   const others = state.draft.scenes.filter((s) => s.id !== scene.id);
-  const item = el('div', { className: 'scene-item' + (isCurrent ? ' current' : ''), dataset: { scene: scene.id } },
+  const item = el('div', { className: `scene-item${isCurrent ? ' current' : ''}`, dataset: { scene: scene.id } },
     el('div', { className: 'row' },
       el('label', {}, el('input', { type: 'radio', name: 'start', checked: state.draft.start_scene === scene.id,
-        on: { change: () => { state.draft.start_scene = scene.id; changed({ viewer: false }); } } }), ' ' + L.start),
+        on: { change: () => { state.draft.start_scene = scene.id; changed({ viewer: false }); } } }), ` ${L.start}`),
       el('input', { type: 'text', className: 'scene-name', value: scene.name, maxLength: 60, 'aria-label': L.scene_name,
         on: { change: (e) => { scene.name = e.target.value; changed(); } } }),
       el('button', { type: 'button', className: 'small', textContent: L.show,
@@ -279,7 +244,7 @@ function sceneItem(scene) {
   const title = el('input', { type: 'text', className: 'marker-title', placeholder: L.marker_title, maxLength: 80 });
   const text = el('textarea', { className: 'marker-text', placeholder: L.marker_text, rows: 2, maxLength: 1000 });
   const category = el('select', { className: 'marker-category' },
-    ...['defect', 'fixture', 'info'].map((c) => el('option', { value: c, textContent: L['marker_' + c] })));
+    ...['defect', 'fixture', 'info'].map((c) => el('option', { value: c, textContent: L[`marker_${c}`] })));
   const photo = el('input', { type: 'file', className: 'marker-photo', accept: 'image/jpeg,image/png' });
   const heading = el('input', { type: 'number', className: 'scene-heading', min: 0, max: 359, step: 1,
     value: scene.plan ? Math.round(scene.plan.heading) : 0, disabled: !scene.plan,
@@ -301,7 +266,7 @@ function sceneItem(scene) {
     el('div', {}, title, text, el('div', { className: 'row' }, category, photo,
       el('button', { type: 'button', className: 'small place-marker', textContent: L.add_marker, on: { click: async () => {
         if (!title.value.trim()) { title.focus(); return; }
-        const marker = { id: 'm' + Date.now().toString(36), kind: 'text', category: category.value,
+        const marker = { id: `m${Date.now().toString(36)}`, kind: 'text', category: category.value,
                          title: title.value.trim(), text: text.value.trim(), photo: null };
         if (photo.files[0]) {
           const r = await send(`/upload/photos?lot_id=${lotId}`, photo.files[0]);
@@ -328,9 +293,9 @@ function sceneItem(scene) {
       } } }),
       scene.video ? el('button', { type: 'button', className: 'small link', textContent: `${L.remove} ${L.video}`,
         on: { click: () => { scene.video = null; changed({ viewer: false }); } } }) : null),
-    list(L.links, scene.links, (l) => `→ ${(state.draft.scenes.find((s) => s.id === l.to) || {}).name} (${l.yaw}°, ${l.pitch}°)`,
+    list(L.links, scene.links, (l) => `→ ${state.draft.scenes.find((s) => s.id === l.to)?.name} (${l.yaw}°, ${l.pitch}°)`,
       (l) => { scene.links = scene.links.filter((x) => x !== l); }),
-    list(L.markers, scene.markers, (m) => `${L['marker_' + m.category]}: ${m.title} (${m.yaw}°, ${m.pitch}°)`,
+    list(L.markers, scene.markers, (m) => `${L[`marker_${m.category}`]}: ${m.title} (${m.yaw}°, ${m.pitch}°)`,
       (m) => { scene.markers = scene.markers.filter((x) => x !== m); }),
   ].filter(Boolean));
   return item;
@@ -339,7 +304,7 @@ function sceneItem(scene) {
 function list(title, items, describe, remove) {
   if (!items.length) return null;
   return el('div', {}, el('strong', { className: 'small', textContent: title }),
-    el('ul', {}, ...items.map((x) => el('li', {}, describe(x) + ' ',
+    el('ul', {}, ...items.map((x) => el('li', {}, `${describe(x)} `,
       el('button', { type: 'button', className: 'small link', textContent: L.remove,
         on: { click: () => { remove(x); changed(); } } })))));
 }
@@ -347,7 +312,7 @@ function list(title, items, describe, remove) {
 function removeScene(id) {
   const d = state.draft;
   d.scenes = d.scenes.filter((s) => s.id !== id);
-  d.scenes.forEach((s) => { s.links = s.links.filter((l) => l.to !== id); });
+  for (const s of d.scenes) s.links = s.links.filter((l) => l.to !== id);
   if (d.start_scene === id) d.start_scene = d.scenes[0]?.id ?? null;
   if (state.current === id) state.current = d.start_scene;
   changed();
@@ -362,7 +327,7 @@ function renderPlan() {
   if (!plan) { box.hidden = true; return; }
   const mark = floorPlan(box, tourView(), (id) => { state.current = id; state.viewer?.go(id); render({ viewer: false }); });
   mark(state.current);
-  box.querySelectorAll('.tour-plan-dot').forEach((dot) => draggable(dot, dot.dataset.scene));
+  for (const dot of box.querySelectorAll('.tour-plan-dot')) draggable(dot, dot.dataset.scene);
   for (const s of state.draft.scenes.filter((x) => !x.plan)) {
     const chip = el('span', { className: 'plan-chip', textContent: s.name, dataset: { scene: s.id } });
     draggable(chip, s.id);
@@ -379,7 +344,7 @@ function draggable(node, sceneId) {
     ghost.style.position = 'fixed';
     ghost.style.pointerEvents = 'none';
     document.body.append(ghost);
-    const move = (e) => { ghost.style.left = e.clientX + 'px'; ghost.style.top = e.clientY + 'px'; };
+    const move = (e) => { ghost.style.left = `${e.clientX}px`; ghost.style.top = `${e.clientY}px`; };
     move(down);
     const up = (e) => {
       document.removeEventListener('pointermove', move);

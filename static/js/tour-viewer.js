@@ -8,6 +8,8 @@ import { MarkersPlugin } from '@photo-sphere-viewer/markers-plugin';
 import { MapPlugin } from '@photo-sphere-viewer/map-plugin';
 import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
 import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
+import { getJson } from './lib/api.js';
+import { $, el } from './lib/dom.js';
 
 const RAD = Math.PI / 180;
 const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
@@ -31,9 +33,9 @@ export function panoramaConfig(p) {
 function markerConfig(m, labels) {
   const title = escapeHtml(m.title);
   const photo = m.kind === 'photo' && m.photo ? `<img src="${escapeHtml(m.photo)}" alt="${title}">` : '';
-  const category = labels['marker_' + m.category] || m.category;
+  const category = labels[`marker_${m.category}`] || m.category;
   return {
-    id: 'info-' + m.id,
+    id: `info-${m.id}`,
     position: { yaw: m.yaw * RAD, pitch: m.pitch * RAD },
     html: `<span class="tour-marker tour-marker-${m.category}" aria-label="${title}">${CATEGORY_ICON[m.category] || 'i'}</span>`,
     size: { width: 32, height: 32 },
@@ -87,8 +89,8 @@ export function createTourViewer(container, tour, options = {}) {
   ];
   if (plan) {
     plugins.push([MapPlugin, {
-      imageUrl: plan.url, center: first && first.plan ? { x: first.plan.x, y: first.plan.y } : null,
-      rotation: (first && first.plan ? first.plan.heading : 0) * RAD,
+      imageUrl: plan.url, center: first?.plan ? { x: first.plan.x, y: first.plan.y } : null,
+      rotation: (first?.plan ? first.plan.heading : 0) * RAD,
       // embedded on the lot page the minimap starts collapsed (its button opens it) so it
       // does not cover the floor arrows; the full-screen page shows it open
       size: options.compact ? '120px' : '180px', visibleOnLoad: !options.compact,
@@ -107,7 +109,7 @@ export function createTourViewer(container, tour, options = {}) {
     getLinkTooltip: (content) => content,
     transitionOptions: (toNode, fromNode, fromLink) => {
       const link = fromNode && fromLink ? (byId[fromNode.id].links.find((l) => l.to === toNode.id) || null) : null;
-      const view = arrivalView(tour, toNode.id, fromNode && fromNode.id, link);
+      const view = arrivalView(tour, toNode.id, fromNode?.id, link);
       lastLink = link;
       const out = { showLoader: !fromNode, effect: fromNode ? 'fade' : 'none', speed: 1500, rotation: false,
                     rotateTo: { yaw: view.yaw * RAD, pitch: view.pitch * RAD } };
@@ -141,13 +143,13 @@ export function createTourViewer(container, tour, options = {}) {
   };
   virtualTour.addEventListener('node-changed', ({ node }) => {
     const scene = byId[node.id] || api.tour.scenes.find((s) => s.id === node.id);
-    if (map && scene && scene.plan) map.setOptions({ rotation: scene.plan.heading * RAD });
-    api.onChange.forEach((fn) => fn(scene));
+    if (map && scene?.plan) map.setOptions({ rotation: scene.plan.heading * RAD });
+    for (const fn of api.onChange) fn(scene);
   });
   api.setTour = (next, keepScene) => {
     api.tour = next;
-    Object.keys(byId).forEach((k) => delete byId[k]);
-    next.scenes.forEach((s) => { byId[s.id] = s; });
+    for (const k of Object.keys(byId)) delete byId[k];
+    for (const s of next.scenes) byId[s.id] = s;
     const current = keepScene && byId[keepScene] ? keepScene : next.start_scene;
     virtualTour.setNodes(sceneNodes(next, labels), current);
   };
@@ -161,9 +163,7 @@ export function floorPlan(root, tour, onPick) {
   root.hidden = false;
   const { width, height, url } = tour.floor_plan;
   root.style.aspectRatio = `${width} / ${height}`;  // sized before the image arrives
-  const img = document.createElement('img');
-  img.src = url; img.alt = ''; img.className = 'tour-plan-image';
-  root.append(img);
+  root.append(el('img', { src: url, alt: '', className: 'tour-plan-image' }));
   const dots = {};
   for (const s of tour.scenes) {
     if (!s.plan) continue;
@@ -171,9 +171,9 @@ export function floorPlan(root, tour, onPick) {
     dot.type = 'button';
     dot.className = 'tour-plan-dot';
     dot.dataset.scene = s.id;
-    dot.style.left = (100 * s.plan.x / width) + '%';
-    dot.style.top = (100 * s.plan.y / height) + '%';
-    dot.style.setProperty('--heading', s.plan.heading + 'deg');
+    dot.style.left = `${100 * s.plan.x / width}%`;
+    dot.style.top = `${100 * s.plan.y / height}%`;
+    dot.style.setProperty('--heading', `${s.plan.heading}deg`);
     dot.title = s.name;
     dot.setAttribute('aria-label', s.name);
     dot.addEventListener('click', () => onPick(s.id));
@@ -195,13 +195,9 @@ export async function openVideo(host, url, labels) {
     import('@photo-sphere-viewer/equirectangular-video-adapter'),
     import('@photo-sphere-viewer/video-plugin'),
   ]);
-  const overlay = document.createElement('div');
-  overlay.className = 'tour-video';
-  const close = document.createElement('button');
-  close.type = 'button'; close.className = 'tour-video-close'; close.textContent = labels.close || '×';
-  const box = document.createElement('div');
-  box.className = 'tour-video-viewer';
-  overlay.append(box, close);
+  const close = el('button', { type: 'button', className: 'tour-video-close', textContent: labels.close || '×' });
+  const box = el('div', { className: 'tour-video-viewer' });
+  const overlay = el('div', { className: 'tour-video' }, box, close);
   host.append(overlay);
   const viewer = new Viewer({
     container: box,
@@ -218,14 +214,14 @@ export async function openVideo(host, url, labels) {
 
 // Mount on an element holding data-tour-url (the lot page and the full-screen page).
 export async function mountTour(section) {
-  const labels = JSON.parse(document.getElementById('tour-i18n')?.textContent || '{}');
+  const labels = JSON.parse($('tour-i18n')?.textContent || '{}');
   let tour;
   if (section.dataset.tourJson) {
-    tour = JSON.parse(document.getElementById(section.dataset.tourJson).textContent);
+    tour = JSON.parse($(section.dataset.tourJson).textContent);
   } else {
-    const response = await fetch(section.dataset.tourUrl, { headers: { accept: 'application/json' } });
+    const response = await getJson(section.dataset.tourUrl);
     if (!response.ok) return null;  // no tour for this lot: leave the section hidden
-    tour = await response.json();
+    tour = response.body;
   }
   if (!tour.scenes.length) return null;
   section.hidden = false;
@@ -239,11 +235,9 @@ export async function mountTour(section) {
   const roomButtons = {};
   if (rooms) {
     rooms.replaceChildren(...tour.scenes.map((s) => {
-      const b = document.createElement('button');
-      b.type = 'button'; b.textContent = s.name; b.dataset.scene = s.id;
-      b.addEventListener('click', () => api.go(s.id));
-      roomButtons[s.id] = b;
-      return b;
+      roomButtons[s.id] = el('button', { type: 'button', textContent: s.name, dataset: { scene: s.id },
+                                         on: { click: () => api.go(s.id) } });
+      return roomButtons[s.id];
     }));
   }
   api.onChange.push((scene) => {
