@@ -36,6 +36,8 @@ class Op:
     account, a role name, or ``None`` for everyone). ``errors``: error statuses beyond those
     implied by the declaration (a body implies 400/413/415/422, path parameters 404, a role
     401/403). ``media_type``: of the success body when it is not JSON (e.g. ``text/calendar``).
+    ``also``: other success statuses returning the same body (e.g. 200 besides 201 when the
+    thing already existed).
     """
 
     summary: str
@@ -47,6 +49,7 @@ class Op:
     errors: tuple[int, ...] = ()
     media_type: str = JSON
     description: str = ""
+    also: tuple[int, ...] = ()
 
 
 class ApiRoute(Route):

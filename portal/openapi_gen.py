@@ -83,7 +83,7 @@ def _operation(path: str, route: ApiRoute, method: str, schemas: dict[int, Any],
     if op.returns is not None:
         schema = schemas[id(op.returns)] if op.media_type == JSON else {"type": "string"}
         ok["content"] = {op.media_type: {"schema": schema}}
-    out["responses"] = {str(op.status): ok, **{
+    out["responses"] = {str(op.status): ok, **{str(s): ok for s in op.also}, **{
         str(s): {"$ref": f"#/components/responses/E{s}"}
         for s in error_statuses(op, method, bool(route.param_convertors))}}
     if op.role is not None:
@@ -99,6 +99,10 @@ def document(routes: Iterable[BaseRoute], info: dict[str, Any],
     unique = list({id(t): t for t in types}.values())
     refs, components = msgspec.json.schema_components(unique, ref_template=REF)
     schemas = {id(t): ref for t, ref in zip(unique, refs, strict=True)}
+    for _, route in found:  # a query's fields become parameters: its schema, not a $ref
+        if route.op.query is not None and "$ref" in schemas[id(route.op.query)]:
+            name = schemas[id(route.op.query)]["$ref"].rsplit("/", 1)[-1]
+            schemas[id(route.op.query)] = components[name]
     paths: dict[str, Any] = dict(extra_paths or {})
     for path, route in found:
         for method in sorted(route.methods or ()):
