@@ -146,9 +146,6 @@ def legacy_paths() -> dict[str, Any]:
             errors=(403, 409))},
     }
     paths.update(tour_paths())
-    from portal.case_openapi import after_hammer_paths  # imports this module
-
-    paths.update(after_hammer_paths())
     paths.update(livestream_paths(_op, MONEY, TIME))
     for path, item in paths.items():
         declare_path_parameters(path, item)
