@@ -6,15 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.errors import Invalid, NotFound, PortalError
 from core.money import fen_to_yuan
 from portal import cases, notifications
-from portal.api import json_body, services
+from portal.api import services
+from portal.apispec import Op, api, read_body, respond
 from portal.case_read import case_detail, case_json, require_case
 from portal.forms import read_form, redirect
+from portal.schemas.cases import (
+    ApplicantIn,
+    CaseApplicants,
+    CaseDetail,
+    CaseSummary,
+    CaseVerify,
+)
 from portal.sessions import current_user, require_user
 from portal.templating import render
 from portal.users import User, Users
@@ -33,17 +41,17 @@ async def api_my_cases(request: Request) -> Response:
     out = []
     for case_id in await case_ids_of(app, user):
         case = await cases.get_case(app.redis, case_id) or {}
-        out.append({"id": case_id, "case_number": case.get("case_number"),
-                    "court": case.get("court"),
-                    "lot_ids": await cases.lot_ids(app.redis, case_id)})
-    return JSONResponse(out)
+        out.append(CaseSummary(id=case_id, case_number=case.get("case_number"),
+                               court=case.get("court"),
+                               lot_ids=await cases.lot_ids(app.redis, case_id)))
+    return respond(out)
 
 
 async def api_case(request: Request) -> Response:
     user = await require_user(request, "applicant", "officer")
     app, case_id = services(request), request.path_params["case_id"]
     await require_case(app, case_id, user)
-    return JSONResponse(case_json(await case_detail(app, case_id)))
+    return respond(case_json(await case_detail(app, case_id)))
 
 
 async def link_applicant(app: Any, case_id: int, username: str, officer: Any) -> bool:
@@ -67,12 +75,11 @@ async def link_applicant(app: Any, case_id: int, username: str, officer: Any) ->
 async def api_link_applicant(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app, case_id = services(request), request.path_params["case_id"]
-    data = await json_body(request)
-    username = str(data.get("username") or "") if isinstance(data, dict) else ""
-    linked = await link_applicant(app, case_id, username, officer)
-    return JSONResponse({"case_id": case_id, "applicants": await cases.applicants(app.redis,
-                                                                                   case_id)},
-                        status_code=201 if linked else 200)
+    data = await read_body(request, ApplicantIn)
+    linked = await link_applicant(app, case_id, data.username, officer)
+    return respond(CaseApplicants(case_id=case_id,
+                                  applicants=await cases.applicants(app.redis, case_id)),
+                   201 if linked else 200)
 
 
 async def api_case_verify(request: Request) -> Response:
@@ -80,9 +87,9 @@ async def api_case_verify(request: Request) -> Response:
     app, case_id = services(request), request.path_params["case_id"]
     await require_case(app, case_id, user)
     c = await app.settlement.accounts.verify(case_id)
-    return JSONResponse({"ok": c.ok, "length": c.length, "head": c.head, "reason": c.reason,
-                         "balance": fen_to_yuan(c.balance), "money_in": fen_to_yuan(c.money_in),
-                         "money_out": fen_to_yuan(c.money_out)})
+    return respond(CaseVerify(ok=c.ok, length=c.length, head=c.head, reason=c.reason,
+                              balance=fen_to_yuan(c.balance), money_in=fen_to_yuan(c.money_in),
+                              money_out=fen_to_yuan(c.money_out)))
 
 
 async def cases_page(request: Request) -> Response:
@@ -113,11 +120,20 @@ async def case_page(request: Request) -> Response:
                   422 if error else 200)
 
 
+CASE_ROLE = "applicant or officer"
 api_routes = [
-    Route("/api/me/cases", api_my_cases),
-    Route("/api/cases/{case_id:int}", api_case),
-    Route("/api/cases/{case_id:int}/applicants", api_link_applicant, methods=["POST"]),
-    Route("/api/cases/{case_id:int}/ledger/verify", api_case_verify),
+    api("/api/me/cases", api_my_cases, Op(
+        "My cases: those I am linked to as applicant, or work on as officer", list[CaseSummary],
+        role=CASE_ROLE)),
+    api("/api/cases/{case_id:int}", api_case, Op(
+        "A case: lots, timeline of every step, money ledger (its applicants and officers "
+        "only)", CaseDetail, role=CASE_ROLE)),
+    api("/api/cases/{case_id:int}/applicants", api_link_applicant, Op(
+        "Link an applicant account to the case (201 when newly linked, 200 if it already was)",
+        CaseApplicants, 201, ApplicantIn, role="officer", also=(200,)), ["POST"]),
+    api("/api/cases/{case_id:int}/ledger/verify", api_case_verify, Op(
+        "Re-verify the case's money ledger: hash chain, running balances, totals", CaseVerify,
+        role=CASE_ROLE)),
 ]
 
 page_routes = [

@@ -6,25 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bidding.rules import DAY_MS
 from core.errors import BadRequest, Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, ms_to_iso
-from portal.api import json_body, services
+from portal.api import services
+from portal.apispec import Op, api, read_body, respond
 from portal.case_read import dashboard, dashboard_json
 from portal.forms import read_form
+from portal.schemas.cases import BULK_ACTIONS, BulkIn, BulkResults, Dashboard
 from portal.sessions import require_user
 from portal.templating import render
-
-BULK_ACTIONS = ("release", "settle", "extend_deadline", "apply_forfeit")
 
 
 async def api_dashboard(request: Request) -> Response:
     officer = await require_user(request, "officer")
-    return JSONResponse(dashboard_json(await dashboard(services(request), officer)))
+    return respond(dashboard_json(await dashboard(services(request), officer)))
 
 
 async def bulk_one(app: Any, action: str, lot_id: int, days: int) -> Any:
@@ -55,15 +55,11 @@ async def bulk(app: Any, action: str, lot_ids: list[int], days: int) -> list[dic
 
 async def api_bulk(request: Request) -> Response:
     await require_user(request, "officer")
-    data = await json_body(request)
-    if not isinstance(data, dict) or not isinstance(data.get("lot_ids"), list) or not all(
-            isinstance(i, int) for i in data["lot_ids"]):
-        raise Invalid("Expected {action, lot_ids: [int], days?}", code="invalid_body")
-    days = data.get("days", 7)
-    if not isinstance(days, int) or not 1 <= days <= 60:
+    data = await read_body(request, BulkIn)
+    if not 1 <= data.days <= 60:
         raise Invalid("days: 1-60", code="invalid_field", field="days")
-    return JSONResponse({"results": await bulk(services(request), str(data.get("action")),
-                                               data["lot_ids"][:500], days)})
+    return respond({"results": await bulk(services(request), data.action, data.lot_ids[:500],
+                                          data.days)})
 
 
 async def dashboard_page(request: Request) -> Response:
@@ -93,8 +89,13 @@ async def dashboard_page(request: Request) -> Response:
 
 
 api_routes = [
-    Route("/api/officer/dashboard", api_dashboard),
-    Route("/api/officer/bulk", api_bulk, methods=["POST"]),
+    api("/api/officer/dashboard", api_dashboard, Op(
+        "Every lot of my cases with its next deadline and overdue items; the court's figures",
+        Dashboard, role="officer")),
+    api("/api/officer/bulk", api_bulk, Op(
+        "A bulk action on lots: release, settle, extend_deadline or apply_forfeit; one result "
+        "per lot (a refused lot names the refusal's code)", BulkResults, body=BulkIn,
+        role="officer"), ["POST"]),
 ]
 
 page_routes = [

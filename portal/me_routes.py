@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.errors import Conflict
@@ -14,29 +14,37 @@ from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
 from portal import notifications
 from portal.api import services
+from portal.apispec import Op, api, respond
 from portal.forms import read_form, redirect
 from portal.i18n import request_lang
+from portal.schemas.cases import Deposit, Notification, Notifications, Reminders, Unread
 from portal.sessions import current_user, require_user
 from portal.templating import render
+from portal.users import ROLES
 
 
 async def api_my_deposits(request: Request) -> Response:
     user = await require_user(request)
     items = await services(request).settlement.deposits_for(user.username)
-    return JSONResponse([{**d, "amount": fen_to_yuan(d["amount"])} for d in items])
+    return respond([Deposit(lot_id=d["lot_id"], amount=fen_to_yuan(d["amount"]),
+                            status=d["status"], payment_id=d["payment_id"]) for d in items])
 
 
 async def api_notifications(request: Request) -> Response:
     user = await require_user(request)
     app, lang = services(request), request_lang(request)
-    if request.method == "POST":
-        await notifications.mark_read(app.redis, user.username)
-        return JSONResponse({"unread": 0})
     items = await notifications.items(app.redis, user.username)
-    return JSONResponse({"unread": await notifications.unread(app.redis, user.username),
-                         "items": [{"kind": i["kind"], "text": notifications.render(lang, i),
-                                    "lot_id": i.get("lot_id"), "case_id": i.get("case_id"),
-                                    "at": ms_to_iso(i["at"])} for i in items]})
+    return respond(Notifications(
+        unread=await notifications.unread(app.redis, user.username),
+        items=[Notification(kind=i["kind"], text=notifications.render(lang, i),
+                            lot_id=i.get("lot_id"), case_id=i.get("case_id"),
+                            at=ms_to_iso(i["at"]) or "") for i in items]))
+
+
+async def api_mark_read(request: Request) -> Response:
+    user = await require_user(request)
+    await notifications.mark_read(services(request).redis, user.username)
+    return respond(Unread(unread=0))
 
 
 async def notifications_page(request: Request) -> Response:
@@ -63,18 +71,23 @@ async def subscribe(app: Any, lot_id: int, username: str) -> None:
                                             await app.store.server_time_ms())
 
 
-async def api_reminders(request: Request) -> Response:
-    user = await require_user(request, "bidder", "applicant", "officer")
+async def api_remind(request: Request) -> Response:
+    user = await require_user(request, *ROLES)
     app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
-    if request.method == "DELETE":
-        await notifications.unsubscribe_reminders(app.redis, lot_id, user.username)
-        return JSONResponse({"subscribed": False})
     state = await app.store.state(lot_id) or {}
     if state.get("status") not in ("upcoming", "live"):
         raise Conflict("This auction has ended", code="closed")
     await subscribe(app, lot_id, user.username)
-    return JSONResponse({"subscribed": True}, status_code=201)
+    return respond(Reminders(subscribed=True), 201)
+
+
+async def api_forget_reminders(request: Request) -> Response:
+    user = await require_user(request, *ROLES)
+    app, lot_id = services(request), request.path_params["lot_id"]
+    await app.lots.get(lot_id)
+    await notifications.unsubscribe_reminders(app.redis, lot_id, user.username)
+    return respond(Reminders(subscribed=False))
 
 
 async def reminder_form(request: Request) -> Response:
@@ -92,9 +105,16 @@ async def reminder_form(request: Request) -> Response:
 
 
 api_routes = [
-    Route("/api/lots/{lot_id:int}/reminders", api_reminders, methods=["POST", "DELETE"]),
-    Route("/api/me/deposits", api_my_deposits),
-    Route("/api/me/notifications", api_notifications, methods=["GET", "POST"]),
+    api("/api/lots/{lot_id:int}/reminders", api_remind, Op(
+        "Remind me before the lot opens and before it ends", Reminders, 201, role="any",
+        errors=(409,)), ["POST"]),
+    api("/api/lots/{lot_id:int}/reminders", api_forget_reminders, Op(
+        "Cancel my reminders for the lot", Reminders, role="any"), ["DELETE"]),
+    api("/api/me/deposits", api_my_deposits, Op("My deposits", list[Deposit], role="any")),
+    api("/api/me/notifications", api_notifications, Op(
+        "My latest notifications and the unread count", Notifications, role="any")),
+    api("/api/me/notifications", api_mark_read, Op(
+        "Mark my notifications read", Unread, role="any"), ["POST"]),
 ]
 
 page_routes = [

@@ -6,40 +6,43 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.errors import NotFound
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_local
 from portal.api import services
+from portal.apispec import Op, api, read_query, respond
 from portal.case_read import buyer_of, lot_result, mask_id, result_json
 from portal.confirmation import confirmation_pdf
 from portal.forms import fen_field
 from portal.i18n import request_lang, translate
+from portal.schemas.cases import FeeEstimate, FeeItem, FeesQuery, LotResult
 from portal.sessions import current_user
 from portal.settlement_rules import fee_estimate
 from portal.templating import render, yuan
 
 
 async def api_result(request: Request) -> Response:
-    return JSONResponse(result_json(await lot_result(services(request),
-                                                     request.path_params["lot_id"])))
+    return respond(result_json(await lot_result(services(request),
+                                                request.path_params["lot_id"])))
 
 
 async def api_fees(request: Request) -> Response:
     app, lot_id = services(request), request.path_params["lot_id"]
+    query = read_query(request, FeesQuery)
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id) or {}
     price = state["current_price"] if state.get("bid_count") else lot["starting_price"]
-    if request.query_params.get("price"):
-        price = fen_field(request.query_params["price"], "price")
+    if query.price:
+        price = fen_field(query.price, "price")
     est = fee_estimate(lot["property_type"], lot.get("area_m2"), price)
     lang = request_lang(request)
-    return JSONResponse({"price": fen_to_yuan(est.price), "total": fen_to_yuan(est.total),
-                         "items": [{"item": translate(lang, i.key), "rate": i.rate,
-                                    "amount": fen_to_yuan(i.amount),
-                                    "rule": translate(lang, i.rule)} for i in est.items]})
+    return respond(FeeEstimate(
+        price=fen_to_yuan(est.price), total=fen_to_yuan(est.total),
+        items=[FeeItem(item=translate(lang, i.key), rate=i.rate, amount=fen_to_yuan(i.amount),
+                       rule=translate(lang, i.rule)) for i in est.items]))
 
 
 async def result_page(request: Request) -> Response:
@@ -87,8 +90,12 @@ async def confirmation_pdf_route(request: Request) -> Response:
 
 
 api_routes = [
-    Route("/api/lots/{lot_id:int}/result", api_result),
-    Route("/api/lots/{lot_id:int}/fees", api_fees),
+    api("/api/lots/{lot_id:int}/result", api_result, Op(
+        "Result of a lot: outcome, final price, bid and bidder counts, winner code, "
+        "confirmation of sale, settlement", LotResult)),
+    api("/api/lots/{lot_id:int}/fees", api_fees, Op(
+        "The buyer's taxes and fees on top of the price, with the rules used", FeeEstimate,
+        query=FeesQuery, errors=(422,))),
 ]
 
 page_routes = [

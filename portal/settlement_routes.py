@@ -5,63 +5,78 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec import UNSET
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.errors import Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, local_input_to_ms
-from portal.api import json_body, services
+from portal.api import services
+from portal.apispec import Op, api, body_dict, read_body, respond
 from portal.case_read import lot_result, result_json
 from portal.forms import fen_field, read_form, redirect
 from portal.lots import lot_view
 from portal.relist import prior_of, relist
+from portal.schemas.cases import (
+    ForfeitApplied,
+    Released,
+    RelistedLot,
+    RelistIn,
+    Settlement,
+    SettlementTermsIn,
+)
 from portal.sessions import current_user, require_user
 from portal.settlement_rules import next_round, relist_deadline_ms
 from portal.templating import render
 
 RELIST_FIELDS = ("starting_price", "increment", "deposit", "starts_at", "ends_at")
+RELIST_DOC = ("The second auction after a failed first, the fixed-price sale after a failed "
+              "second, or the re-auction after a default. Refusals (422) name the rule: "
+              "second_auction_price_below_80pct, second_auction_not_within_30_days, "
+              "second_auction_announcement_below_15_days, fixed_price_not_second_auction_price,"
+              " fixed_price_period_above_60_days, lot_not_failed, ...; 409 already_relisted.")
 
 
 async def api_relist(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app = services(request)
-    new = await relist(app, request.path_params["lot_id"], await json_body(request), officer)
+    body = await read_body(request, RelistIn)
+    new = await relist(app, request.path_params["lot_id"], body_dict(body), officer)
     view = lot_view(new, await app.store.state(new["id"]))
     view.update(round=new["round"], sale_mode=new["sale_mode"],
                 previous_lot_id=new["previous_lot_id"])
-    return JSONResponse(view, status_code=201)
+    return respond(view, 201)
 
 
 async def api_settlement_terms(request: Request) -> Response:
     await require_user(request, "officer")
     app, lot_id = services(request), request.path_params["lot_id"]
-    data = await json_body(request)
-    if not isinstance(data, dict):
-        raise Invalid("Expected a JSON object", code="invalid_body")
+    data = await read_body(request, SettlementTermsIn)
     due = None
-    if data.get("due_at") is not None:
+    if isinstance(data.due_at, str):
         try:
-            due = iso_to_ms(str(data["due_at"]))
+            due = iso_to_ms(data.due_at)
         except ValueError as exc:
             raise Invalid(f"due_at: {exc}", code="invalid_field", field="due_at") from None
-    costs = fen_field(data["auction_costs"], "auction_costs") if data.get("auction_costs") \
-        is not None else None
+    costs = None
+    if data.auction_costs is not None and data.auction_costs is not UNSET:
+        costs = fen_field(data.auction_costs, "auction_costs")
     await app.settlement.set_terms(lot_id, due_at=due, auction_costs=costs)
-    return JSONResponse(result_json(await lot_result(app, lot_id))["settlement"])
+    return respond(result_json(await lot_result(app, lot_id))["settlement"])
 
 
 async def api_release(request: Request) -> Response:
     await require_user(request, "officer")
     amount = await services(request).settlement.release(request.path_params["lot_id"])
-    return JSONResponse({"released": fen_to_yuan(amount)})
+    return respond(Released(released=fen_to_yuan(amount)))
 
 
 async def api_apply_forfeit(request: Request) -> Response:
     await require_user(request, "officer")
     held = await services(request).settlement.apply_forfeit_now(request.path_params["lot_id"])
-    return JSONResponse({"proceeds_held": fen_to_yuan(held)})
+    return respond(ForfeitApplied(proceeds_held=fen_to_yuan(held)))
 
 
 async def relist_page(request: Request) -> Response:
@@ -109,10 +124,18 @@ async def settlement_form(request: Request) -> Response:
 
 
 api_routes = [
-    Route("/api/lots/{lot_id:int}/relist", api_relist, methods=["POST"]),
-    Route("/api/lots/{lot_id:int}/settlement", api_settlement_terms, methods=["POST"]),
-    Route("/api/lots/{lot_id:int}/release", api_release, methods=["POST"]),
-    Route("/api/lots/{lot_id:int}/forfeit", api_apply_forfeit, methods=["POST"]),
+    api("/api/lots/{lot_id:int}/relist", api_relist, Op(
+        "Schedule the next sale of a failed or defaulted lot as a new linked lot", RelistedLot,
+        201, RelistIn, role="officer", errors=(409,), description=RELIST_DOC), ["POST"]),
+    api("/api/lots/{lot_id:int}/settlement", api_settlement_terms, Op(
+        "Set the balance deadline and/or the auction costs; the lot's settlement", Settlement,
+        body=SettlementTermsIn, role="officer", errors=(409,)), ["POST"]),
+    api("/api/lots/{lot_id:int}/release", api_release, Op(
+        "Release the lot's proceeds to the applicant", Released, role="officer",
+        errors=(409,)), ["POST"]),
+    api("/api/lots/{lot_id:int}/forfeit", api_apply_forfeit, Op(
+        "Apply what is left of a forfeited deposit to the debt now", ForfeitApplied,
+        role="officer", errors=(409,)), ["POST"]),
 ]
 
 page_routes = [
