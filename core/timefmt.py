@@ -39,3 +39,8 @@ def ms_to_local(ms: int | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def ms_to_local_input(ms: int | None) -> str:
     return ms_to_local(ms, "%Y-%m-%dT%H:%M") if ms else ""
+
+
+def ms_to_beijing(ms: int | None) -> str:
+    """Beijing time with its label, as notifications say it: "2026-12-01 10:00 (北京时间)"."""
+    return ms_to_local(ms) + " (北京时间)" if ms else ""

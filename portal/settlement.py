@@ -10,21 +10,19 @@ the ledger refuses twice), so a crash, a restart or a second worker never repeat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from typing import Any, cast
+from typing import Any
 
 import redis.asyncio as aioredis
 
 from bidding.codec import str_hash
 from bidding.rules import DAY_MS
-from core.errors import Conflict, Invalid, NotFound
-from core.lease import run_as_leader
+from core.errors import Conflict, Invalid
 from core.money import format_yuan
-from core.timefmt import ms_to_local
-from portal import cases, keys, notifications
+from core.timefmt import ms_to_beijing
+from portal import cases, keys, notifications, settlement_worker
 from portal.accounts import CaseAccounts
-from portal.keys import OPENING, SETTLE_DONE, SETTLE_DUE, SETTLE_WATCH, SETTLER_LOCK
+from portal.keys import SETTLE_DONE, SETTLE_DUE
 from portal.settlement_rules import apply_forfeit, reauction_shortfall, split_at_close
 from portal.transitions import transition
 
@@ -34,10 +32,6 @@ RECORD_INTS = ("final_price", "deposit", "balance", "due_at", "closed_at", "paid
                "defaulted_at", "auction_costs", "forfeited", "releases", "released_total",
                "released_at", "case_id", "settled_at", "forfeit_applied_at")
 ENDED = ("sold", "failed", "cancelled")
-
-
-def local(ms: int | None) -> str:
-    return ms_to_local(ms) + " (北京时间)" if ms else ""
 
 
 def yuan(fen: int) -> str:
@@ -165,7 +159,7 @@ class Settlement:
             if (await self.record(lot_id)).get("status") == "awaiting_payment":
                 await self.redis.zadd(SETTLE_DUE, {str(lot_id): rec["due_at"]})
         params = {"title": lot["title"], "price": yuan(state["current_price"]),
-                  "balance": yuan(balance), "due": local(rec["due_at"])}
+                  "balance": yuan(balance), "due": ms_to_beijing(rec["due_at"])}
         await notifications.notify(self.redis, order["username"], "won", params,
                                    dedupe=f"won:{lot_id}", lot_id=lot_id, case_id=case_id)
         await notifications.notify_case(self.redis, case_id, "sold", params,
@@ -312,7 +306,7 @@ class Settlement:
                 lot = await self.app.lots.get(lot_id)
                 await notifications.notify(
                     self.redis, rec["winner"], "deadline_set",
-                    {"title": lot["title"], "due": local(due_at)},
+                    {"title": lot["title"], "due": ms_to_beijing(due_at)},
                     dedupe=f"deadline:{lot_id}:{due_at}", lot_id=lot_id,
                     case_id=lot["case_id"])
         if auction_costs is not None:
@@ -365,65 +359,14 @@ class Settlement:
                         "status": status, "payment_id": order["id"]})
         return sorted(out, key=lambda d: d["lot_id"])
 
-    # -- the worker ---------------------------------------------------------------------------
+    # -- the worker (portal/settlement_worker.py) ---------------------------------------------
 
     async def tick(self) -> None:
-        now = await self.app.store.server_time_ms()
-        for lot_id in await self._due(SETTLE_WATCH, now):
-            await self._watch(lot_id, now)
-        for lot_id in await self._due(SETTLE_DUE, now):
-            await self.default(lot_id)
-        for lot_id in await self._due(OPENING, now):
-            await self._opened(lot_id)
-        await notifications.send_due_reminders(self.app, now)
-        await notifications.drain_outbox(self.redis, self.app.sender)
-
-    async def _due(self, key: str, now: int) -> list[int]:
-        """The first 100 lot ids of the sorted set ``key`` whose time (score) has come."""
-        members = await self.redis.zrangebyscore(key, "-inf", now, start=0, num=100)
-        return [int(str(m)) for m in members]
-
-    async def _watch(self, lot_id: int, now: int) -> None:
-        try:
-            settled = await self.settle_lot(lot_id)
-        except NotFound:
-            settled = True
-        if settled:
-            await self.redis.zrem(SETTLE_WATCH, str(lot_id))
-            return
-        state = await self.app.store.state(lot_id)
-        if state is None:
-            await self.redis.zrem(SETTLE_WATCH, str(lot_id))
-            return
-        # a fixed-price sale's first bid brings its end forward: look again soon
-        await self.redis.zadd(SETTLE_WATCH, {str(lot_id): min(state["ends_at"], now + 2000)})
-
-    async def _opened(self, lot_id: int) -> None:
-        if not await self.redis.zrem(OPENING, str(lot_id)):
-            return
-        try:
-            lot = await self.app.lots.get(lot_id)
-        except NotFound:
-            return
-        await notifications.notify_case(self.redis, int(lot["case_id"]), "bidding_open",
-                                         {"title": lot["title"], "ends": local(lot["ends_at"])},
-                                         dedupe=f"open:{lot_id}", lot_id=lot_id)
-
-    async def backfill(self) -> None:
-        """Watch lots created before this worker existed (run once at start)."""
-        done = await self.redis.smembers(SETTLE_DONE)
-        # withscores: (member, score) pairs (redis-py types zrange's reply as members or pairs)
-        scored = cast(list[tuple[str, float]],
-                      await self.redis.zrange(keys.LOTS_INDEX, 0, -1, withscores=True))
-        for lot_id, ends in scored:
-            if lot_id not in done:
-                await self.redis.zadd(SETTLE_WATCH, {lot_id: int(ends)}, nx=True)
+        await settlement_worker.tick(self)
 
     async def run(self, stop: asyncio.Event, interval: float = 0.5) -> None:
         """Until ``stop``: hold the settler lease and tick (one leader across processes)."""
-        with contextlib.suppress(Exception):
-            await self.backfill()
-        await run_as_leader(self.redis, SETTLER_LOCK, self.tick, stop, interval, name="settler")
+        await settlement_worker.run(self, stop, interval)
 
 
 __all__ = ["Settlement", "cases", "transition"]

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 from portal.schemas.common import AmountIn, Money, Time
+from portal.schemas.lots import LotOut
 
 OUTCOME = "upcoming, live, sold, failed, cancelled or defaulted (sold, then not paid)"
 TimeIn = Annotated[str | int, msgspec.Meta(
@@ -102,46 +103,7 @@ class RelistIn(Struct):
 # -- lots as cases and relisting show them ---------------------------------------------------
 
 
-class LotState(Struct):
-    status: str
-    current_price: Money | None
-    leader_code: str | None
-    bid_count: int
-    starts_at: Time | None
-    ends_at: Time | None
-    server_time: Time
-
-
-class PriorityRank(Struct):
-    rank: int
-
-
-class LotFields(Struct, kw_only=True):
-    id: int
-    title: str
-    court: str
-    case_number: str
-    case_id: int
-    property_type: str
-    district: str
-    address: str
-    area_m2: float | None
-    description: str | None
-    photos: list[str] | None
-    extension_seconds: int
-    appraisal_price: Money
-    starting_price: Money
-    increment: Money
-    deposit: Money
-    starts_at: Time
-    ends_at: Time
-    announced_at: Time | None
-    priority_purchasers: list[PriorityRank]
-    state: LotState
-    status: str
-
-
-class RelistedLot(LotFields, kw_only=True):
+class RelistedLot(LotOut, kw_only=True):
     """The new lot: the second auction, the fixed-price sale or the re-auction."""
 
     round: int
@@ -149,7 +111,7 @@ class RelistedLot(LotFields, kw_only=True):
     previous_lot_id: int
 
 
-class CaseLot(LotFields, kw_only=True):
+class CaseLot(LotOut, kw_only=True):
     outcome: Annotated[str, msgspec.Meta(description=OUTCOME)]
     round: int
     sale_mode: str

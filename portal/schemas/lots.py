@@ -99,7 +99,7 @@ class PriorityRank(Struct):
     rank: int
 
 
-class LotOut(Struct):
+class LotOut(Struct, kw_only=True):
     """A lot as the public sees it (priority purchasers by rank only)."""
 
     id: int
@@ -111,8 +111,8 @@ class LotOut(Struct):
     district: str
     address: str
     area_m2: float | None
-    description: str
-    photos: list[str]
+    description: str | None
+    photos: list[str] | None
     extension_seconds: int
     appraisal_price: Money
     starting_price: Money
