@@ -26,6 +26,7 @@ from livestream import keys  # noqa: E402
 from livestream.fanout import Client  # noqa: E402
 from portal import app as portal_app  # noqa: E402
 from portal.event_socket import accept_client, reader, snapshot  # noqa: E402
+from portal.services import services  # noqa: E402
 
 EVENT_SOCKET = "/ws/events/{event_id:int}"
 
@@ -45,7 +46,7 @@ async def naive_socket(websocket: WebSocket) -> None:
         return
     event, client, venue_ids = opened
     try:
-        await naive_session(websocket, websocket.app.state, event, client, venue_ids)
+        await naive_session(websocket, services(websocket), event, client, venue_ids)
     except* (WebSocketDisconnect, ConnectionError, RuntimeError):
         pass
 

@@ -69,3 +69,9 @@ def public_entry(entry: dict[str, Any]) -> dict[str, Any]:
 
 def encode(messages: list[dict[str, Any]]) -> list[str]:
     return [json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in messages]
+
+
+def lot_transform(channel: str, data: str) -> tuple[str | None, list[str]]:
+    """Convert a published lot event (fen, ms) once per process into wire texts."""
+    event = json.loads(data)
+    return event.get("id"), encode(to_messages(event))

@@ -3,38 +3,17 @@ payments) and the JSON 404 for everything else under /api; helpers other areas u
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.errors import BadRequest, NotFound, TooLarge
+from core.errors import NotFound
 from portal import lot_routes, payment_routes, user_routes
 from portal.apispec import Op, api, respond
-from portal.lot_routes import register
 from portal.openapi import openapi_schema
 from portal.schemas.meta import OpenApiDocument
-from portal.user_routes import my_lot_summaries
 
-__all__ = ["json_body", "my_lot_summaries", "register", "routes", "services"]
 MAX_JSON = 64 * 1024
-
-
-async def json_body(request: Request) -> Any:
-    """The JSON body, unvalidated (for routes not declared with a body type yet)."""
-    body = await request.body()
-    if len(body) > MAX_JSON:
-        raise TooLarge("Request body too large", code="body_too_large")
-    try:
-        return json.loads(body or b"{}")
-    except ValueError:
-        raise BadRequest("Body is not valid JSON", code="invalid_json") from None
-
-
-def services(request: Request) -> Any:
-    return request.app.state
 
 
 async def openapi(request: Request) -> Response:

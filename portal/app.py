@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import fields
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -51,8 +50,6 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
             url = await asyncio.to_thread(embedded.start)
         svc = await build_services(settings, url, hls)
         app.state.services = svc
-        for f in fields(svc):  # transitional: routes not yet on services() read app.state
-            setattr(app.state, f.name, getattr(svc, f.name))
         stop = asyncio.Event()
         closer = asyncio.create_task(svc.store.run_closer(stop)) if run_closer else None
         settler = asyncio.create_task(svc.settlement.run(stop)) if run_closer else None
@@ -72,7 +69,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
     hls = IngestStore(settings.data_dir / "hls", record=True)
     areas = (result_routes, settlement_routes, case_routes, dashboard_routes, me_routes)
     routes = [*livestream.api_routes(), *event_pages.page_routes(),
-              *livestream.stream_routes(hls, lambda: app.state), *panorama_routes.routes,
+              *livestream.stream_routes(hls, lambda: app.state.services), *panorama_routes.routes,
               *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,
               *(r for area in areas for r in area.page_routes), *pages.routes,
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -84,6 +81,4 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                             BiddingError: handle_bidding_error,
                             HTTPException: handle_http_exception},
     )
-    app.state.settings = settings
-    app.state.hls = hls
     return app

@@ -3,7 +3,7 @@ officer's dashboard."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bidding.rules import DAY_MS, REAL_ESTATE_TYPES
 from core.errors import Forbidden, NotFound
@@ -22,12 +22,15 @@ from portal.settlement_rules import (
 )
 from portal.users import User, Users
 
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
+
 
 def mask_id(id_number: str) -> str:
     return id_number[:6] + "*" * 8 + id_number[-4:] if len(id_number) == 18 else ""
 
 
-async def lot_result(app: Any, lot_id: int) -> dict[str, Any]:
+async def lot_result(app: Services, lot_id: int) -> dict[str, Any]:
     """Everything the public result page shows (money in fen, times in ms)."""
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id) or {}
@@ -70,14 +73,14 @@ def result_json(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def buyer_of(app: Any, r: dict[str, Any]) -> User | None:
+async def buyer_of(app: Services, r: dict[str, Any]) -> User | None:
     if not r["winner_code"]:
         return None
     bidder = await app.store.bidder(r["lot"]["id"], r["winner_code"])
     return await Users(app.redis).get(bidder["user"]) if bidder else None
 
 
-async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None,
+async def lot_extras(app: Services, lot: dict[str, Any], state: dict[str, Any] | None,
                      user: User | None) -> dict[str, Any]:
     """Extra context of the lot page: fee estimate, reminder, round, settlement links."""
     state = state or {}
@@ -92,7 +95,7 @@ async def lot_extras(app: Any, lot: dict[str, Any], state: dict[str, Any] | None
 # -- timeline -----------------------------------------------------------------------------------
 
 
-async def lot_timeline(app: Any, lot: dict[str, Any]) -> list[dict[str, Any]]:
+async def lot_timeline(app: Services, lot: dict[str, Any]) -> list[dict[str, Any]]:
     state = await app.store.state(lot["id"]) or {}
     rec = await app.settlement.record(lot["id"])
     now = state.get("server_time") or await app.store.server_time_ms()
@@ -133,7 +136,7 @@ def ledger_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "hash": e["hash"]} for e in entries]
 
 
-async def require_case(app: Any, case_id: int, user: User) -> dict[str, str]:
+async def require_case(app: Services, case_id: int, user: User) -> dict[str, str]:
     case = await cases.get_case(app.redis, case_id)
     if case is None:
         raise NotFound("No such case", code="case_not_found")
@@ -143,7 +146,7 @@ async def require_case(app: Any, case_id: int, user: User) -> dict[str, str]:
     return case
 
 
-async def case_detail(app: Any, case_id: int) -> dict[str, Any]:
+async def case_detail(app: Services, case_id: int) -> dict[str, Any]:
     case = await cases.get_case(app.redis, case_id) or {}
     lots = [await app.lots.get(i) for i in await cases.lot_ids(app.redis, case_id)]
     states = await app.store.states([lot["id"] for lot in lots])
@@ -177,7 +180,7 @@ def case_json(d: dict[str, Any]) -> dict[str, Any]:
 # -- the officer's dashboard ------------------------------------------------------------------
 
 
-async def lot_facts(app: Any, lot: dict[str, Any], state: dict[str, Any]) -> LotFacts:
+async def lot_facts(app: Services, lot: dict[str, Any], state: dict[str, Any]) -> LotFacts:
     rec = await app.settlement.record(lot["id"])
     case_id, lot_id = int(lot["case_id"]), lot["id"]
     balances = await app.settlement.accounts.balances(case_id)
@@ -203,9 +206,10 @@ async def lot_facts(app: Any, lot: dict[str, Any], state: dict[str, Any]) -> Lot
         relisted=nxt is not None)
 
 
-async def dashboard(app: Any, officer: User) -> dict[str, Any]:
+async def dashboard(app: Services, officer: User) -> dict[str, Any]:
     now = await app.store.server_time_ms()
-    rows, facts = [], []
+    rows: list[dict[str, Any]] = []
+    facts = []
     for case_id in await cases.cases_of_officer(app.redis, officer.username):
         case = await cases.get_case(app.redis, case_id) or {}
         lots = [await app.lots.get(i) for i in await cases.lot_ids(app.redis, case_id)]

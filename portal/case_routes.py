@@ -12,7 +12,6 @@ from starlette.routing import Route
 from core.errors import Invalid, NotFound, PortalError
 from core.money import fen_to_yuan
 from portal import cases, notifications
-from portal.api import services
 from portal.apispec import Op, api, read_body, respond
 from portal.case_read import case_detail, case_json, require_case
 from portal.forms import read_form, redirect
@@ -23,12 +22,13 @@ from portal.schemas.cases import (
     CaseSummary,
     CaseVerify,
 )
+from portal.services import Services, services
 from portal.sessions import current_user, require_user
 from portal.templating import render
 from portal.users import User, Users
 
 
-async def case_ids_of(app: Any, user: User) -> list[int]:
+async def case_ids_of(app: Services, user: User) -> list[int]:
     """The cases an applicant is linked to, or an officer works on."""
     if user.role == "applicant":
         return await cases.cases_of_applicant(app.redis, user.username)
@@ -54,7 +54,7 @@ async def api_case(request: Request) -> Response:
     return respond(case_json(await case_detail(app, case_id)))
 
 
-async def link_applicant(app: Any, case_id: int, username: str, officer: Any) -> bool:
+async def link_applicant(app: Services, case_id: int, username: str, officer: Any) -> bool:
     if await cases.get_case(app.redis, case_id) is None:
         raise NotFound("No such case", code="case_not_found")
     target = await Users(app.redis).get(username.strip()) if username.strip() else None

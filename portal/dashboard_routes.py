@@ -13,11 +13,11 @@ from bidding.rules import DAY_MS
 from core.errors import BadRequest, Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, ms_to_iso
-from portal.api import services
 from portal.apispec import Op, api, read_body, respond
 from portal.case_read import dashboard, dashboard_json
 from portal.forms import read_form
 from portal.schemas.cases import BULK_ACTIONS, BulkIn, BulkResults, Dashboard
+from portal.services import Services, services
 from portal.sessions import require_user
 from portal.templating import render
 
@@ -27,7 +27,7 @@ async def api_dashboard(request: Request) -> Response:
     return respond(dashboard_json(await dashboard(services(request), officer)))
 
 
-async def bulk_one(app: Any, action: str, lot_id: int, days: int) -> Any:
+async def bulk_one(app: Services, action: str, lot_id: int, days: int) -> Any:
     """Run one bulk action on one lot; its result as the API shows it."""
     if action == "release":
         return fen_to_yuan(await app.settlement.release(lot_id))
@@ -40,7 +40,7 @@ async def bulk_one(app: Any, action: str, lot_id: int, days: int) -> Any:
     return ms_to_iso((await app.settlement.set_terms(lot_id, due_at=due))["due_at"])
 
 
-async def bulk(app: Any, action: str, lot_ids: list[int], days: int) -> list[dict[str, Any]]:
+async def bulk(app: Services, action: str, lot_ids: list[int], days: int) -> list[dict[str, Any]]:
     if action not in BULK_ACTIONS:
         raise Invalid(f"action must be one of {BULK_ACTIONS}", code="invalid_action")
     results = []

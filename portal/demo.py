@@ -9,18 +9,21 @@ from __future__ import annotations
 import asyncio
 import io
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
 
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
-from portal.api import register
 from portal.demo_after_hammer import load_after_hammer
 from portal.demo_tours import demo_tours
 from portal.keys import DEMO_LOADED
+from portal.lot_routes import register
 from portal.photos import save_photo
 from portal.users import Users
+
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
 
 PASSWORD = "demo-pass-2026"
 OFFICER = ("officer", "officer-pass-2026")
@@ -128,7 +131,7 @@ def lot_input(i: int, spec: tuple[Any, ...], now: int, photo: str) -> dict[str, 
     }
 
 
-async def ensure_users(state: Any) -> None:
+async def ensure_users(state: Services) -> None:
     users = Users(state.redis)
     people = [(OFFICER[0], OFFICER[1], "officer", "王法官")] + [
         (name, PASSWORD, "bidder", f"竞买人{n}") for n, name in enumerate(BIDDERS, start=1)]
@@ -139,7 +142,7 @@ async def ensure_users(state: Any) -> None:
                                 "id_number": "11010519491231002X"}, role=role)
 
 
-async def place_demo_bids(state: Any, lot: dict[str, Any], count: int) -> None:
+async def place_demo_bids(state: Services, lot: dict[str, Any], count: int) -> None:
     codes = []
     for name in BIDDERS[:3]:
         reg, _ = await register(state, lot["id"], name)
@@ -152,11 +155,13 @@ async def place_demo_bids(state: Any, lot: dict[str, Any], count: int) -> None:
         price += lot["increment"] * (1 + n % 3)
 
 
-async def load_demo(state: Any) -> str:
+async def load_demo(state: Services) -> str:
     if await state.redis.get(DEMO_LOADED):
         return "demo data already present" + await load_after_hammer(state)
     await ensure_users(state)
     officer = await Users(state.redis).get(OFFICER[0])
+    if officer is None:
+        raise RuntimeError("the demo officer account is missing")
     now = await state.store.server_time_ms()
     media = state.settings.data_dir / "media"
     ended: list[dict[str, Any]] = []

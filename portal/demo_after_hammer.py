@@ -5,7 +5,7 @@ loaded before this existed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bidding.rules import DAY_MS
 from core.money import fen_to_yuan
@@ -15,10 +15,13 @@ from portal.keys import DEMO_AFTER_HAMMER
 from portal.relist import relist
 from portal.users import Users
 
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
+
 APPLICANT = ("applicant", "demo-pass-2026")
 
 
-async def ensure_applicant(state: Any) -> None:
+async def ensure_applicant(state: Services) -> None:
     users = Users(state.redis)
     if await users.get(APPLICANT[0]) is None:
         await users.create({"username": APPLICANT[0], "password": APPLICANT[1],
@@ -26,7 +29,7 @@ async def ensure_applicant(state: Any) -> None:
                             "id_number": "11010519491231002X"}, role="applicant")
 
 
-async def load_after_hammer(state: Any) -> str:
+async def load_after_hammer(state: Services) -> str:
     if await state.redis.get(DEMO_AFTER_HAMMER):
         return ""
     await ensure_applicant(state)

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -26,6 +26,9 @@ from panorama.pipeline import build
 from panorama.store import PanoramaStore
 from panorama.synthetic import render_room
 from portal.photos import save_photo
+
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
 
 PLAN_SIZE = (800, 560)
 PALETTES = [(214, 200, 176), (196, 206, 214)]
@@ -171,7 +174,7 @@ def demo_markers(room: str, photo_url: str) -> list[dict[str, Any]]:
     return []
 
 
-async def demo_tour_for(state: Any, index: int, lot: dict[str, Any], officer: Any) -> bool:
+async def demo_tour_for(state: Services, index: int, lot: dict[str, Any], officer: Any) -> bool:
     """Give the demo lot at ``index`` a tour if it is one of TOUR_LOTS."""
     if index not in TOUR_LOTS:
         return False
@@ -186,7 +189,7 @@ async def demo_tour_for(state: Any, index: int, lot: dict[str, Any], officer: An
     return True
 
 
-async def demo_tours(state: Any, lots: list[tuple[int, dict[str, Any]]], officer: Any) -> int:
+async def demo_tours(state: Services, lots: list[tuple[int, dict[str, Any]]], officer: Any) -> int:
     """Tours for the demo lots (index in portal.demo.LOTS, lot); returns how many."""
     made = 0
     for index, lot in lots:

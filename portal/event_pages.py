@@ -15,6 +15,7 @@ from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
 from portal.event_views import base_url, full_view
 from portal.forms import read_form
+from portal.services import Services, services
 from portal.sessions import current_user, require_user
 from portal.templating import render
 
@@ -30,7 +31,7 @@ def event_id_of(request: Request) -> int:
         raise NotFound("No such event", code="event_not_found") from None
 
 
-async def upcoming_for_home(app: Any, username: str | None) -> list[dict[str, Any]]:
+async def upcoming_for_home(app: Services, username: str | None) -> list[dict[str, Any]]:
     """Live and upcoming events for the home page, soonest first, with reminder flags."""
     pairs = await app.events.listing(include_ended=False, limit=6)
     now = await app.events.now_ms()
@@ -45,7 +46,7 @@ async def upcoming_for_home(app: Any, username: str | None) -> list[dict[str, An
 
 async def events_page(request: Request) -> Response:
     user = await current_user(request)
-    app = request.app.state
+    app = services(request)
     pairs = await app.events.listing()
     now = await app.events.now_ms()
     items = [(e, status_of(e, live, now)) for e, live in pairs][::-1]
@@ -53,7 +54,7 @@ async def events_page(request: Request) -> Response:
     return render(request, "events.html", {"items": items, "mine": mine})
 
 
-async def lot_titles(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
+async def lot_titles(app: Services, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
     """Only what the page shows of each venue's lot (id, title, photos, starting price)."""
     out = {}
     for venue in event["venues"]:
@@ -70,7 +71,7 @@ async def lot_titles(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any
 
 async def event_page(request: Request) -> Response:
     user = await current_user(request)
-    app = request.app.state
+    app = services(request)
     event = await app.events.get(event_id_of(request))
     view = await full_view(app, event)
     reminded, reminders = await app.events.reminder_state(event["id"],
@@ -86,7 +87,7 @@ async def event_page(request: Request) -> Response:
 
 async def host_page(request: Request) -> Response:
     await require_user(request, "officer")  # visitors are sent to the login page
-    app = request.app.state
+    app = services(request)
     event = await app.events.get(event_id_of(request))
     view = await full_view(app, event, officer=True, base=base_url(request))
     return render(request, "event_host.html", {
@@ -99,7 +100,7 @@ async def reminder_form(request: Request) -> Response:
     if user is None:
         return redirect(f"/login?next=/events/{event_id}")
     form = await read_form(request)
-    await request.app.state.events.remind(event_id, user.username, form.get("on") == "1")
+    await services(request).events.remind(event_id, user.username, form.get("on") == "1")
     return redirect(str(form.get("back") or f"/events/{event_id}") if str(
         form.get("back") or "").startswith("/") else f"/events/{event_id}")
 
@@ -131,7 +132,7 @@ def form_to_input(form: FormData) -> dict[str, Any]:
 
 async def event_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
-    app = request.app.state
+    app = services(request)
     lots = await app.lots.all()
     context: dict[str, Any] = {"lots": lots, "max_venues": MAX_VENUES, "sources": SOURCES,
                                "values": {}, "error": None}

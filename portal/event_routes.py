@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from core.errors import PortalError
 from core.timefmt import ms_to_iso
-from livestream.events import Events, event_view, timeline_view
+from livestream.events import event_view, timeline_view
 from livestream.store import IngestStore
 from livestream.viewers import room_key, valid_viewer_id
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
@@ -27,6 +27,7 @@ from portal.event_socket import event_socket
 from portal.event_views import base_url, ensure_open, event_id_param, full_view, room_state
 from portal.ingest_routes import ingest_routes, playback_routes
 from portal.schemas import events as s
+from portal.services import Services, services
 from portal.sessions import current_user, require_user
 
 STATE_TTL = 1.0
@@ -38,14 +39,14 @@ STATE_CACHE_CONTROL = "public, max-age=1, s-maxage=2, stale-while-revalidate=2"
 
 async def create_event(request: Request) -> Response:
     officer = await require_user(request, "officer")
-    app = request.app.state
+    app = services(request)
     data = await read_body(request, s.EventIn)
     event = await app.events.create(body_dict(data), officer.username)
     return respond(await full_view(app, event, officer=True, base=base_url(request)), 201)
 
 
 async def list_events(request: Request) -> Response:
-    app = request.app.state
+    app = services(request)
     wanted = read_query(request, s.EventsQuery).status
     pairs = await app.events.listing()
     now = await app.events.now_ms()
@@ -56,7 +57,7 @@ async def list_events(request: Request) -> Response:
 
 
 async def get_event(request: Request) -> Response:
-    app = request.app.state
+    app = services(request)
     event = await app.events.get(event_id_param(request))
     user = await current_user(request)
     officer = user is not None and user.role == "officer"
@@ -66,25 +67,25 @@ async def get_event(request: Request) -> Response:
 async def on_air(request: Request) -> Response:
     await require_user(request, "officer")
     venue_id = (await read_body(request, s.OnAirIn)).venue_id
-    entry = await request.app.state.events.set_on_air(event_id_param(request), venue_id)
+    entry = await services(request).events.set_on_air(event_id_param(request), venue_id)
     return respond({"on_air_venue_id": venue_id, "entry": timeline_view(entry)})
 
 
 async def end_event(request: Request) -> Response:
     await require_user(request, "officer")
-    live = await request.app.state.events.end(event_id_param(request))
+    live = await services(request).events.end(event_id_param(request))
     return respond({"status": "ended", "ended_at": ms_to_iso(int(live["ended_at"]))})
 
 
 async def get_timeline(request: Request) -> Response:
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     await app.events.get(event_id)
     return respond({"items": [timeline_view(e) for e in await app.events.timeline(event_id)]})
 
 
 async def get_state(request: Request) -> Response:
     """Small and identical for everyone: cacheable by a CDN for 1-2 s, memoised per process."""
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     memo: dict[int, tuple[float, bytes, str]] = app.state_memo
     hit = memo.get(event_id)
     if hit is None or time.monotonic() - hit[0] > STATE_TTL:
@@ -100,7 +101,7 @@ async def get_state(request: Request) -> Response:
 
 async def heartbeat(request: Request) -> Response:
     """Anonymous viewers: {viewer, venue_id} every 20 s; noted in memory, flushed in batches."""
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     data = await read_body(request, s.HeartbeatIn)
     event = await app.events.get(event_id)
     viewer = valid_viewer_id(data.viewer)
@@ -115,7 +116,7 @@ async def heartbeat(request: Request) -> Response:
 
 
 async def list_messages(request: Request) -> Response:
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     await app.events.get(event_id)
     kind = read_query(request, s.MessagesQuery).kind
     if kind not in ("chat", "question"):
@@ -125,7 +126,7 @@ async def list_messages(request: Request) -> Response:
 
 async def post_message(request: Request) -> Response:
     user = await require_user(request)
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     data = await read_body(request, s.MessageIn)
     await ensure_open(app, event_id)
     result = await app.chat.post(event_id, user.username, data.text, data.kind or "chat",
@@ -136,7 +137,7 @@ async def post_message(request: Request) -> Response:
 async def officer_in_event(request: Request) -> tuple[Any, int]:
     """(app state, event id) for an officer's request about an existing event."""
     await require_user(request, "officer")
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     await app.events.get(event_id)
     return app, event_id
 
@@ -192,7 +193,7 @@ async def unpin(request: Request) -> Response:
 
 async def reminder(request: Request) -> Response:
     user = await require_user(request)
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     count = await app.events.remind(event_id, user.username, request.method == "POST")
     return respond({"reminder": request.method == "POST", "count": count})
 
@@ -202,7 +203,7 @@ async def reminder(request: Request) -> Response:
 
 async def calendar(request: Request) -> Response:
     """An iCalendar file with a 10-minute alarm: the reminder that works on every phone."""
-    app, event_id = request.app.state, event_id_param(request)
+    app, event_id = services(request), event_id_param(request)
     event = await app.events.get(event_id)
     return Response(ics(event, base_url(request)), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="event-{event_id}.ics"'})
@@ -298,13 +299,12 @@ def _chat_routes(e: str) -> list[BaseRoute]:
     ]
 
 
-def stream_routes(store: IngestStore, state: Callable[[], Any]) -> list[BaseRoute]:
+def stream_routes(store: IngestStore, state: Callable[[], Services]) -> list[BaseRoute]:
     """PUT/DELETE /ingest/{key}/{name} and GET /hls/{stream id}/{name} (see docs/livestream.md).
-    `state()` gives the app state whose `events` resolves stream keys (set up in the lifespan)."""
+    `state()` gives the services whose `events` resolves stream keys (built in the lifespan)."""
 
     async def resolve(key: str) -> str | None:
-        events: Events = state().events
-        return await events.resolve_key(key)
+        return await state().events.resolve_key(key)
 
     return ingest_routes(store, resolve) + playback_routes(store)
 

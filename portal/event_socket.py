@@ -17,11 +17,12 @@ from livestream.frames import RESYNC, wire
 from livestream.viewers import valid_viewer_id
 from portal.event_views import ensure_open, event_id_param, full_view
 from portal.middleware import same_origin
+from portal.services import Services, services
 from portal.sessions import current_user
 from portal.sockets import json_messages
 
 
-async def snapshot(app: Any, event: dict[str, Any], client: Client) -> str:
+async def snapshot(app: Services, event: dict[str, Any], client: Client) -> str:
     event_id = event["id"]
     view = await full_view(app, event)
     message: dict[str, Any] = {
@@ -44,7 +45,7 @@ async def snapshot(app: Any, event: dict[str, Any], client: Client) -> str:
 async def accept_client(websocket: WebSocket) -> tuple[dict[str, Any], Client, set[int]] | None:
     """Resolve the event, check the origin, accept the socket; (event, client, venue ids), or
     None when the socket was closed instead."""
-    app = websocket.app.state
+    app = services(websocket)
     try:
         event = await app.events.get(event_id_param(websocket))
     except Exception:
@@ -69,7 +70,7 @@ async def event_socket(websocket: WebSocket) -> None:
     opened = await accept_client(websocket)
     if opened is None:
         return
-    app = websocket.app.state
+    app = services(websocket)
     event, client, venue_ids = opened
     try:
         async with app.rooms.join(event, client), asyncio.TaskGroup() as tg:
@@ -79,7 +80,7 @@ async def event_socket(websocket: WebSocket) -> None:
         pass
 
 
-async def reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client,
+async def reader(websocket: WebSocket, app: Services, event: dict[str, Any], client: Client,
                  venue_ids: set[int]) -> None:
     """What a client sends: the venue it watches, pings, chat messages and questions."""
     async for message in json_messages(websocket):
@@ -92,7 +93,7 @@ async def reader(websocket: WebSocket, app: Any, event: dict[str, Any], client: 
             await _post_from_socket(app, event, client, kind, message)
 
 
-async def _post_from_socket(app: Any, event: dict[str, Any], client: Client, kind: str,
+async def _post_from_socket(app: Services, event: dict[str, Any], client: Client, kind: str,
                             message: dict[str, Any]) -> None:
     if client.username is None:
         client.offer(wire({"type": "error", "code": "not_logged_in",
@@ -109,7 +110,8 @@ async def _post_from_socket(app: Any, event: dict[str, Any], client: Client, kin
         client.offer(wire({"type": "question_received", "question": result["message"]}))
 
 
-async def _writer(websocket: WebSocket, app: Any, event: dict[str, Any], client: Client) -> None:
+async def _writer(websocket: WebSocket, app: Services, event: dict[str, Any],
+                  client: Client) -> None:
     await websocket.send_text(await snapshot(app, event, client))
     while True:
         frame = await client.queue.get()

@@ -3,7 +3,7 @@ venues' live lot prices and viewer counts, and the small cacheable room state.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
 
@@ -12,6 +12,9 @@ from core.timefmt import ms_to_iso
 from livestream.events import event_view, on_air_of, status_of
 from livestream.viewers import room_key
 from portal.lots import state_view
+
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
 
 STATE_MESSAGES = 20
 
@@ -24,7 +27,7 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-async def prices(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
+async def prices(app: Services, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
     """{venue id: {current_price, bid_count, status}} from the venues' lots, one round trip."""
     states = await app.store.states(sorted({v["lot_id"] for v in event["venues"]}))
     out = {}
@@ -35,7 +38,7 @@ async def prices(app: Any, event: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return out
 
 
-async def full_view(app: Any, event: dict[str, Any], *, officer: bool = False,
+async def full_view(app: Services, event: dict[str, Any], *, officer: bool = False,
                     base: str = "") -> dict[str, Any]:
     """An event as portal.schemas.events.Event."""
     live = await app.events.live_state(event["id"])
@@ -49,7 +52,7 @@ async def full_view(app: Any, event: dict[str, Any], *, officer: bool = False,
     return view
 
 
-async def room_state(app: Any, event_id: int) -> dict[str, Any]:
+async def room_state(app: Services, event_id: int) -> dict[str, Any]:
     """The room as portal.schemas.events.RoomState."""
     event = await app.events.get(event_id)
     live = await app.events.live_state(event_id)
@@ -71,7 +74,7 @@ async def room_state(app: Any, event_id: int) -> dict[str, Any]:
         "settings": await app.chat.settings(event_id), "server_time": ms_to_iso(now)}
 
 
-async def ensure_open(app: Any, event_id: int) -> None:
+async def ensure_open(app: Services, event_id: int) -> None:
     """409 ``event_ended`` once the event is over (404 if there is no such event)."""
     event = await app.events.get(event_id)
     live = await app.events.live_state(event_id)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
+from typing import Any, cast
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -15,22 +14,18 @@ from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import Subscription, json_text
 from portal.lots import state_view
 from portal.middleware import same_origin
+from portal.services import Services, services
 from portal.sockets import json_messages
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
 
 
-def lot_transform(channel: str, data: str) -> tuple[str | None, list[str]]:
-    """Convert a published lot event (fen, ms) once per process into wire texts."""
-    event = json.loads(data)
-    return event.get("id"), encode(to_messages(event))
-
-
-async def snapshot(app: Any, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
+async def snapshot(app: Services, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
     """Current state, the newest bids and the newest event id (reads only the ledger's tail)."""
     state = await app.store.state(lot_id)
-    tail = await app.redis.xrevrange(keys.ledger(lot_id), count=RECENT_BIDS + 1)
+    tail = cast(list[tuple[str, dict[str, str]]],  # decoded replies (decode_responses)
+                await app.redis.xrevrange(keys.ledger(lot_id), count=RECENT_BIDS + 1))
     entries = [parse_entry(str(i), f) for i, f in tail]
     last_id = entries[0]["id"] if entries else "0-0"
     bids = [public_bid(e) for e in entries if e["kind"] == "bid"][:RECENT_BIDS]
@@ -40,7 +35,7 @@ async def snapshot(app: Any, lot_id: int, channel: str) -> tuple[str, dict[str, 
 
 
 async def lot_socket(websocket: WebSocket) -> None:
-    app = websocket.app.state
+    app = services(websocket)
     try:
         lot_id = int(websocket.path_params["lot_id"])
         await app.lots.get(lot_id)
@@ -75,7 +70,7 @@ async def _reader(websocket: WebSocket, sub: Subscription) -> None:
             sub.queue.put_nowait(("pong", message.get("t")))
 
 
-async def _writer(websocket: WebSocket, app: Any, lot_id: int, sub: Subscription) -> None:
+async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscription) -> None:
     last_id, snap = await snapshot(app, lot_id, sub.channel)
     await websocket.send_text(json_text(snap))
     while True:

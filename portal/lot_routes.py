@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,6 +31,7 @@ from portal.schemas.lots import (
     LotQuery,
     RegistrationOut,
 )
+from portal.services import Services, services
 from portal.sessions import require_user
 
 log = logging.getLogger(__name__)
@@ -51,20 +52,20 @@ BID_ERROR_TEXT = {
 async def list_lots(request: Request) -> Response:
     query = read_query(request, LotQuery)
     filters = {k: v for k, v in body_dict(query).items() if v}
-    pairs = await request.app.state.lots.search(filters)
+    pairs = await services(request).lots.search(filters)
     items = [lot_view(lot, state) for lot, state in pairs]
     return respond({"items": items, "total": len(items)})
 
 
 async def get_lot(request: Request) -> Response:
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     lot = await app.lots.get(lot_id)
     return respond(lot_view(lot, await app.store.state(lot_id)))
 
 
 async def create_lot(request: Request) -> Response:
     officer = await require_user(request, "officer")
-    app = request.app.state
+    app = services(request)
     data = body_dict(await read_body(request, LotInput))
     lot = await app.lots.create(data, officer, app.settings.rules)
     return respond(lot_view(lot, await app.store.state(lot["id"])), status=201)
@@ -72,7 +73,7 @@ async def create_lot(request: Request) -> Response:
 
 async def patch_lot(request: Request) -> Response:
     await require_user(request, "officer")
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     data = body_dict(await read_body(request, LotPatch))
     lot = await app.lots.update(lot_id, data, app.settings.rules)
     return respond(lot_view(lot, await app.store.state(lot_id)))
@@ -80,12 +81,12 @@ async def patch_lot(request: Request) -> Response:
 
 async def register_for_lot(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     result, created = await register(app, lot_id, user.username)
     return respond(result, status=201 if created else 200)
 
 
-async def register(app: Any, lot_id: int, username: str) -> tuple[dict[str, Any], bool]:
+async def register(app: Services, lot_id: int, username: str) -> tuple[dict[str, Any], bool]:
     """Register a user for a lot (idempotent) and open the deposit order."""
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id)
@@ -113,7 +114,7 @@ def registration_view(lot: dict[str, Any], code: str, order: dict[str, Any]) -> 
 
 async def place_bid(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     data = await read_body(request, BidIn)
     try:
         amount = yuan_to_fen(data.amount)
@@ -124,17 +125,15 @@ async def place_bid(request: Request) -> Response:
         if outcome.error == "not_found":
             raise NotFound("No such lot", code="lot_not_found")
         raise bid_error(outcome.error or "rejected", outcome.min_next)
-    bid = public_bid(outcome.bid)
+    bid = public_bid(cast(dict[str, Any], outcome.bid))  # an accepted bid always has one
     if outcome.previous_leader and outcome.bid:  # not on the bidder's critical path
         in_background(app, notify_outbid(app, lot_id, outcome.previous_leader, outcome.bid))
     return respond({"bid": bid, "state": state_view(outcome.state)}, status=201)
 
 
-def in_background(app: Any, coro: Coroutine[Any, Any, None]) -> None:
+def in_background(app: Services, coro: Coroutine[Any, Any, None]) -> None:
     """Run a side effect after the response; failures are logged, never raised."""
-    tasks: set[asyncio.Task[None]] | None = getattr(app, "background_tasks", None)
-    if tasks is None:
-        tasks = app.background_tasks = set()
+    tasks = app.background_tasks
     task = asyncio.get_running_loop().create_task(coro)
     tasks.add(task)
 
@@ -153,20 +152,20 @@ def bid_error(code: str, min_next: int | None) -> PortalError:
 
 
 async def list_bids(request: Request) -> Response:
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     entries = await app.store.ledger(lot_id)
     return respond([public_bid(e) for e in entries if e["kind"] == "bid"])
 
 
 async def full_ledger(request: Request) -> Response:
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     return respond([public_entry(e) for e in await app.store.ledger(lot_id)])
 
 
 async def verify_ledger(request: Request) -> Response:
-    app, lot_id = request.app.state, request.path_params["lot_id"]
+    app, lot_id = services(request), request.path_params["lot_id"]
     await app.lots.get(lot_id)
     result = await app.store.verify(lot_id)
     return respond(LedgerCheck(ok=result.ok, length=result.length, head=result.head,

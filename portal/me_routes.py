@@ -3,8 +3,6 @@ reminders asked for on a lot."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,11 +11,11 @@ from core.errors import Conflict
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
 from portal import notifications
-from portal.api import services
 from portal.apispec import Op, api, respond
 from portal.forms import read_form, redirect
 from portal.i18n import request_lang
 from portal.schemas.cases import Deposit, Notification, Notifications, Reminders, Unread
+from portal.services import Services, services
 from portal.sessions import current_user, require_user
 from portal.templating import render
 from portal.users import ROLES
@@ -62,7 +60,7 @@ async def notifications_page(request: Request) -> Response:
     return render(request, "notifications.html", {"items": shown, "deposits": deposits})
 
 
-async def subscribe(app: Any, lot_id: int, username: str) -> None:
+async def subscribe(app: Services, lot_id: int, username: str) -> None:
     """Remind the user when the lot opens (if it has not) and before it ends."""
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id) or {}

@@ -14,7 +14,7 @@ import importlib
 import json
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import redis.asyncio as aioredis
 
@@ -26,6 +26,9 @@ from livestream import keys as live_keys
 from portal import keys
 from portal.i18n import translate
 from portal.keys import OUTBOX, OUTBOX_CURSOR, REMINDERS_DUE
+
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
 
 REMIND_LEAD_MS = 30 * 60 * 1000
 KEEP = 200
@@ -139,7 +142,7 @@ async def reminded(redis: aioredis.Redis, lot_id: int, username: str) -> bool:
     return bool(await redis.sismember(keys.lot_reminders(lot_id), user_id(username)))
 
 
-async def _send_event_reminder(app: Any, member: str) -> int:
+async def _send_event_reminder(app: Services, member: str) -> int:
     event_text, username = member.removeprefix("event:").split("|")
     event_id = int(event_text)
     if not await app.redis.sismember(live_keys.reminders(event_id), username):
@@ -154,10 +157,11 @@ async def _send_event_reminder(app: Any, member: str) -> int:
                             dedupe=f"event-reminder:{event_id}:{event['starts_at']}"))
 
 
-async def send_due_reminders(app: Any, now: int) -> int:
+async def send_due_reminders(app: Services, now: int) -> int:
     """Fire reminders whose time has come (each once: ZREM decides who fires)."""
     sent = 0
-    for member in await app.redis.zrangebyscore(REMINDERS_DUE, "-inf", now, start=0, num=200):
+    for raw in await app.redis.zrangebyscore(REMINDERS_DUE, "-inf", now, start=0, num=200):
+        member = str(raw)
         if not await app.redis.zrem(REMINDERS_DUE, member):
             continue
         if member.startswith("event:"):
@@ -180,7 +184,8 @@ async def send_due_reminders(app: Any, now: int) -> int:
     return sent
 
 
-async def notify_outbid(app: Any, lot_id: int, previous_code: str, new: dict[str, Any]) -> None:
+async def notify_outbid(app: Services, lot_id: int, previous_code: str,
+                        new: dict[str, Any]) -> None:
     """Tell the bidder who led (``previous_code``) before the bid ``new`` that they were
     outbid."""
     if previous_code == new.get("code"):

@@ -14,13 +14,14 @@ from core.errors import NotFound, PortalError
 from core.money import fen_to_yuan
 from core.names import user_id
 from core.timefmt import local_input_to_ms, ms_to_local_input
-from portal.api import my_lot_summaries, register
 from portal.case_read import lot_extras
 from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
+from portal.lot_routes import register
 from portal.lots import lot_view, state_view
 from portal.payments import is_payer
 from portal.photos import save_photo
+from portal.services import services
 from portal.sessions import (
     current_user,
     end_session,
@@ -28,6 +29,7 @@ from portal.sessions import (
     start_session,
 )
 from portal.templating import render
+from portal.user_routes import my_lot_summaries
 from portal.users import Users
 
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
@@ -41,7 +43,7 @@ async def home(request: Request) -> Response:
     filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
     error = None
     try:
-        pairs = await request.app.state.lots.search(filters)
+        pairs = await services(request).lots.search(filters)
     except PortalError as exc:
         pairs, error = [], exc.message
     pairs.sort(key=lambda p: ({"live": 0, "upcoming": 1}.get(p[1].get("status", ""), 2),
@@ -49,13 +51,13 @@ async def home(request: Request) -> Response:
     return render(request, "home.html", {
         "pairs": pairs, "filters": filters, "districts": DISTRICTS, "error": error,
         "types": sorted(rules.PROPERTY_TYPES),
-        "upcoming_events": await upcoming_for_home(request.app.state,
+        "upcoming_events": await upcoming_for_home(services(request),
                                                    user.username if user else None)})
 
 
 async def lot_page(request: Request) -> Response:
     user = await current_user(request)
-    app = request.app.state
+    app = services(request)
     lot_id = request.path_params["lot_id"]
     lot = await app.lots.get(lot_id)
     state = await app.store.state(lot_id)
@@ -84,7 +86,7 @@ async def register_page(request: Request) -> Response:
     values = {k: str(form.get(k) or "") for k in
               ("username", "password", "real_name", "id_number", "phone")}
     try:
-        user = await Users(request.app.state.redis).create(values)
+        user = await Users(services(request).redis).create(values)
     except PortalError as exc:
         values.pop("password")
         return render(request, "register.html", {"values": values, "error": exc}, 400)
@@ -100,7 +102,7 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", {"error": None, "next": next_url, "username": ""})
     form = await read_form(request)
     username = str(form.get("username") or "")
-    user = await Users(request.app.state.redis).authenticate(username,
+    user = await Users(services(request).redis).authenticate(username,
                                                             str(form.get("password") or ""))
     next_url = safe_next(str(form.get("next") or "/"))
     if user is None:
@@ -126,7 +128,7 @@ async def my_lots_page(request: Request) -> Response:
     user = await current_user(request)
     if user is None:
         return redirect("/login?next=/me")
-    items = await my_lot_summaries(request.app.state, user.username)
+    items = await my_lot_summaries(services(request), user.username)
     return render(request, "me.html", {"items": items})
 
 
@@ -137,7 +139,7 @@ async def lot_register(request: Request) -> Response:
         return redirect(f"/login?next=/lots/{lot_id}")
     await read_form(request)
     await require_user(request, "bidder", "applicant")
-    result, _ = await register(request.app.state, lot_id, user.username)
+    result, _ = await register(services(request), lot_id, user.username)
     if result["deposit"]["status"] == "paid":
         return redirect(f"/lots/{lot_id}")
     return redirect(result["deposit"]["pay_url"])
@@ -146,7 +148,7 @@ async def lot_register(request: Request) -> Response:
 async def pay_page(request: Request) -> Response:
     user = await require_user(request)
     pid = request.path_params["payment_id"]
-    payments = request.app.state.payments
+    payments = services(request).payments
     order = await payments.get(pid)
     if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
@@ -154,14 +156,14 @@ async def pay_page(request: Request) -> Response:
         await read_form(request)
         await payments.confirm_as_payer(pid, user.username)
         return redirect(f"/lots/{order['lot_id']}")
-    lot = await request.app.state.lots.get(order["lot_id"])
+    lot = await services(request).lots.get(order["lot_id"])
     return render(request, "pay.html", {"order": order, "lot": lot})
 
 
 async def officer_home(request: Request) -> Response:
     await require_user(request, "officer")
-    lots = await request.app.state.lots.all()
-    states = await request.app.state.store.states([lot["id"] for lot in lots])
+    lots = await services(request).lots.all()
+    states = await services(request).store.states([lot["id"] for lot in lots])
     pairs = [(lot, states.get(lot["id"]) or {}) for lot in lots]
     return render(request, "officer.html", {"pairs": pairs[::-1]})
 
@@ -197,7 +199,7 @@ def parse_priority_text(text: str) -> list[dict[str, Any]]:
 
 async def lot_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
-    app = request.app.state
+    app = services(request)
     lot_id = request.path_params.get("lot_id")
     lot = await app.lots.get(lot_id) if lot_id else None
     if request.method == "GET":
@@ -211,7 +213,7 @@ async def lot_form(request: Request) -> Response:
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos
-        saved = (await app.lots.update(lot_id, data, app.settings.rules) if lot
+        saved = (await app.lots.update(int(lot["id"]), data, app.settings.rules) if lot
                  else await app.lots.create(data, user, app.settings.rules))
     except PortalError as exc:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}

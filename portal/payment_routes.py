@@ -12,6 +12,7 @@ from core.money import fen_to_yuan
 from portal.apispec import Op, api, respond
 from portal.payments import SIGNATURE_HEADER, is_payer
 from portal.schemas.payments import CallbackHeaders, PaymentCallback, PaymentOut, PaymentResult
+from portal.services import services
 from portal.sessions import require_user
 
 
@@ -26,7 +27,7 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
 
 async def get_payment(request: Request) -> Response:
     user = await require_user(request)
-    order = await request.app.state.payments.get(request.path_params["payment_id"])
+    order = await services(request).payments.get(request.path_params["payment_id"])
     if not is_payer(order, user.username):
         raise NotFound("No such payment", code="payment_not_found")
     return respond(payment_view(order))
@@ -34,7 +35,7 @@ async def get_payment(request: Request) -> Response:
 
 async def confirm_payment(request: Request) -> Response:
     user = await require_user(request)
-    result = await request.app.state.payments.confirm_as_payer(
+    result = await services(request).payments.confirm_as_payer(
         request.path_params["payment_id"], user.username)
     return respond(result_view(result))
 
@@ -42,7 +43,7 @@ async def confirm_payment(request: Request) -> Response:
 async def payment_callback(request: Request) -> Response:
     # The signature covers the raw bytes: the engine checks it before parsing the body.
     body = await request.body()
-    result = await request.app.state.payments.callback(
+    result = await services(request).payments.callback(
         body, request.headers.get(SIGNATURE_HEADER))
     return respond(result_view(result))
 

@@ -4,7 +4,7 @@ case linked to the one before it, checked by portal.settlement_rules first."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import Conflict, Invalid
 from core.money import fen_to_yuan, yuan_to_fen
@@ -20,6 +20,9 @@ from portal.settlement_rules import (
     relist_violations,
 )
 from portal.users import User
+
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
 
 COPIED = ("title", "court", "case_number", "property_type", "district", "address", "area_m2",
           "description", "photos", "extension_seconds", "priority_purchasers")
@@ -50,7 +53,7 @@ def _time(data: dict[str, Any], field: str) -> int:
         raise Invalid(f"{field}: {exc}", code="invalid_field", field=field) from None
 
 
-async def prior_of(app: Any, lot: dict[str, Any]) -> PriorLot:
+async def prior_of(app: Services, lot: dict[str, Any]) -> PriorLot:
     """The lot as the rules see it: its round, outcome and the anchors of its chain."""
     state = await app.store.state(lot["id"]) or {}
     rec = await app.settlement.record(lot["id"])
@@ -83,7 +86,7 @@ def terms_from(data: Any, lot: dict[str, Any], new_round: int | None) -> RelistT
                        starts_at_ms=_time(data, "starts_at"), ends_at_ms=_time(data, "ends_at"))
 
 
-async def relist(app: Any, lot_id: int, data: Any, officer: User) -> dict[str, Any]:
+async def relist(app: Services, lot_id: int, data: Any, officer: User) -> dict[str, Any]:
     """Create the next sale of a failed (or defaulted) lot; refusals name the rule."""
     lot = await app.lots.get(lot_id)
     if await app.redis.exists(keys.lot_next(lot_id)):
@@ -116,7 +119,7 @@ async def relist(app: Any, lot_id: int, data: Any, officer: User) -> dict[str, A
     return new
 
 
-async def _create(app: Any, lot: dict[str, Any], prior: PriorLot, terms: RelistTerms,
+async def _create(app: Services, lot: dict[str, Any], prior: PriorLot, terms: RelistTerms,
                   new_round: int, officer: User) -> dict[str, Any]:
     data = {k: lot.get(k) for k in COPIED}
     data.update(appraisal_price=fen_to_yuan(lot["appraisal_price"]),

@@ -12,13 +12,13 @@ from starlette.routing import Route
 from core.errors import NotFound
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_local
-from portal.api import services
 from portal.apispec import Op, api, read_query, respond
 from portal.case_read import buyer_of, lot_result, mask_id, result_json
 from portal.confirmation import confirmation_pdf
 from portal.forms import fen_field
 from portal.i18n import request_lang, translate
 from portal.schemas.cases import FeeEstimate, FeeItem, FeesQuery, LotResult
+from portal.services import services
 from portal.sessions import current_user
 from portal.settlement_rules import fee_estimate
 from portal.templating import render, yuan

@@ -15,6 +15,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from starlette.requests import HTTPConnection
 
+from bidding.events import lot_transform
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
 from core.redis import connect
@@ -26,7 +27,6 @@ from livestream.viewers import ViewerCounter
 from panorama.jobs import JobRunner
 from panorama.store import PanoramaStore
 from panorama.tours import Tours
-from portal.live import lot_transform
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
 from portal.payments import Payments

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from core.errors import Forbidden, Unauthenticated
 from portal import keys
+from portal.services import services
 from portal.users import User, Users
 
 SESSION_COOKIE = "sid"
@@ -20,16 +21,16 @@ SESSION_TTL = 7 * 24 * 3600
 
 async def start_session(request: Request, response: Response, user: User) -> None:
     token = secrets.token_urlsafe(32)
-    redis = request.app.state.redis
+    redis = services(request).redis
     await redis.set(keys.session(token), user.username, ex=SESSION_TTL)
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_TTL, httponly=True,
-                        samesite="lax", secure=request.app.state.settings.cookie_secure)
+                        samesite="lax", secure=services(request).settings.cookie_secure)
 
 
 async def end_session(request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await request.app.state.redis.delete(keys.session(token))
+        await services(request).redis.delete(keys.session(token))
     response.delete_cookie(SESSION_COOKIE, samesite="lax")
 
 
@@ -40,9 +41,9 @@ async def current_user(conn: HTTPConnection) -> User | None:
     user = None
     token = conn.cookies.get(SESSION_COOKIE)
     if token and len(token) < 100:
-        username = await conn.app.state.redis.get(keys.session(token))
+        username = await services(conn).redis.get(keys.session(token))
         if username:
-            user = await _cached_user(conn.app.state.redis, username)
+            user = await _cached_user(services(conn).redis, str(username))
     conn.state.user = user
     return user
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 
@@ -26,6 +26,9 @@ from portal.keys import SETTLE_DONE, SETTLE_DUE
 from portal.settlement_rules import apply_forfeit, reauction_shortfall, split_at_close
 from portal.transitions import transition
 
+if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
+    from portal.services import Services
+
 log = logging.getLogger(__name__)
 DEFAULT_PAYMENT_DAYS = 10
 RECORD_INTS = ("final_price", "deposit", "balance", "due_at", "closed_at", "paid_at",
@@ -39,7 +42,7 @@ def yuan(fen: int) -> str:
 
 
 class Settlement:
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: Services) -> None:
         self.app = state
         self.redis: aioredis.Redis = state.redis
         self.accounts = CaseAccounts(state.redis)
@@ -106,7 +109,8 @@ class Settlement:
         """Cancel unpaid deposit orders; the paid ones by bidder code (receipts posted)."""
         paid: dict[str, dict] = {}
         index = await self.redis.hgetall(keys.lot_orders(lot_id, "deposit"))
-        for _username, pid in sorted(index.items()):
+        for _username, raw_pid in sorted(index.items()):
+            pid = str(raw_pid)
             order = await self.app.payments.get(pid)
             if order["status"] == "pending":
                 await self.app.payments.transition(pid, "pending", "cancelled")

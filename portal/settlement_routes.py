@@ -13,7 +13,6 @@ from starlette.routing import Route
 from core.errors import Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, local_input_to_ms
-from portal.api import services
 from portal.apispec import Op, api, body_dict, read_body, respond
 from portal.case_read import lot_result, result_json
 from portal.forms import fen_field, read_form, redirect
@@ -27,6 +26,7 @@ from portal.schemas.cases import (
     Settlement,
     SettlementTermsIn,
 )
+from portal.services import services
 from portal.sessions import current_user, require_user
 from portal.settlement_rules import next_round, relist_deadline_ms
 from portal.templating import render

@@ -15,6 +15,7 @@ from core.money import format_yuan as yuan
 from core.money import yuan_to_fen
 from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 from portal.i18n import catalogue, request_lang, translate
+from portal.services import services
 from portal.sessions import csrf_token
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -55,7 +56,7 @@ def explain(lang: str, code: str, message: str) -> str:
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     lang = request_lang(request)
-    settings = request.app.state.settings
+    settings = services(request).settings
     ctx = {
         "request": request, "lang": lang, "t": partial(translate, lang),
         "explain": partial(explain, lang),

@@ -28,6 +28,7 @@ from portal.schemas.tours import (
     TourQuery,
     TourVersions,
 )
+from portal.services import services
 from portal.sessions import current_user, require_user
 from portal.templating import render
 
@@ -41,14 +42,14 @@ MAX_TOUR_JSON = 1024 * 1024
 async def get_job(request: Request) -> Response:
     await require_user(request, "officer")
     try:
-        job = await request.app.state.pano_jobs.get(request.path_params["job_id"])
+        job = await services(request).pano_jobs.get(request.path_params["job_id"])
     except JobNotFound:
         raise NotFound("No such job", code="job_not_found") from None
     return respond(job, headers={"cache-control": "no-store"})
 
 
 async def get_panorama(request: Request) -> Response:
-    view = request.app.state.panoramas.view(request.path_params["pano_id"])
+    view = services(request).panoramas.view(request.path_params["pano_id"])
     if view is None:
         raise NotFound("No such panorama", code="panorama_not_found")
     return respond(view, headers={"cache-control": IMMUTABLE})
@@ -69,18 +70,18 @@ def immutable_file(request: Request, path: Path | None) -> Response:
 
 async def panorama_file(request: Request) -> Response:
     params = request.path_params
-    return immutable_file(request, request.app.state.panoramas.pano_file(params["pano_id"],
+    return immutable_file(request, services(request).panoramas.pano_file(params["pano_id"],
                                                                          params["rel"]))
 
 
 async def floorplan_file(request: Request) -> Response:
-    store = request.app.state.panoramas
+    store = services(request).panoramas
     return immutable_file(request, store.floorplan_file(request.path_params["name"]))
 
 
 async def video_file(request: Request) -> Response:
     """MP4 with byte-range support (FileResponse answers Range with 206)."""
-    store = request.app.state.panoramas
+    store = services(request).panoramas
     return immutable_file(request, store.video_file(request.path_params["name"]))
 
 
@@ -104,41 +105,41 @@ async def load_tour(request: Request, lot_id: int) -> tuple[dict[str, Any], bool
         if version:
             if not (version.isascii() and version.isdigit()):
                 raise TourError("invalid_version", "version must be a number", "version", 400)
-            return await request.app.state.tours.get(lot_id, version=int(version)), True
+            return await services(request).tours.get(lot_id, version=int(version)), True
         if at:
-            return await request.app.state.tours.get(lot_id, at_ms=parse_time(at)), False
-        return await request.app.state.tours.get(lot_id), False
+            return await services(request).tours.get(lot_id, at_ms=parse_time(at)), False
+        return await services(request).tours.get(lot_id), False
     except TourError as exc:
         raise tour_error(exc) from None
 
 
 async def get_tour(request: Request) -> Response:
     lot_id = request.path_params["lot_id"]
-    await request.app.state.lots.get(lot_id)
+    await services(request).lots.get(lot_id)
     tour, pinned = await load_tour(request, lot_id)
-    view = tour_view(tour, request.app.state.panoramas)
+    view = tour_view(tour, services(request).panoramas)
     return respond(view, headers={"cache-control": IMMUTABLE if pinned else "no-cache"})
 
 
 async def put_tour(request: Request) -> Response:
     user = await require_user(request, "officer")
     lot_id = request.path_params["lot_id"]
-    await request.app.state.lots.get(lot_id)
+    await services(request).lots.get(lot_id)
     body = decode_json(await request.body(), TourIn, limit=MAX_TOUR_JSON)
     try:
-        saved = await request.app.state.tours.save(lot_id, body_dict(body), user.username,
+        saved = await services(request).tours.save(lot_id, body_dict(body), user.username,
                                                    body.base_version)
     except TourError as exc:
         raise tour_error(exc) from None
-    view = tour_view(saved, request.app.state.panoramas)
+    view = tour_view(saved, services(request).panoramas)
     return respond(view, 201,
                    headers={"location": f"/api/lots/{lot_id}/tour?version={saved['version']}"})
 
 
 async def tour_versions(request: Request) -> Response:
     lot_id = request.path_params["lot_id"]
-    await request.app.state.lots.get(lot_id)
-    items = await request.app.state.tours.versions(lot_id)
+    await services(request).lots.get(lot_id)
+    items = await services(request).tours.versions(lot_id)
     return respond({"items": items}, headers={"cache-control": "no-cache"})
 
 
@@ -147,10 +148,10 @@ async def tour_page(request: Request) -> Response:
     """The tour, full screen; ?version=N or ?at=ISO shows what was published then."""
     await current_user(request)
     lot_id = lot_param(request)
-    lot = await request.app.state.lots.get(lot_id)
+    lot = await services(request).lots.get(lot_id)
     tour, _ = await load_tour(request, lot_id)
     return render(request, "tour.html", {
-        "lot": lot, "tour": tour_view(tour, request.app.state.panoramas),
+        "lot": lot, "tour": tour_view(tour, services(request).panoramas),
         "published_ms": parse_time(tour["created_at"]),
         "pinned": bool(request.query_params.get("version") or request.query_params.get("at"))})
 
@@ -158,9 +159,9 @@ async def tour_page(request: Request) -> Response:
 async def tour_editor_page(request: Request) -> Response:
     lot_id = lot_param(request)
     await require_user(request, "officer")  # visitors are sent to the login page
-    lot = await request.app.state.lots.get(lot_id)
+    lot = await services(request).lots.get(lot_id)
     return render(request, "tour_editor.html", {"lot": lot, "limits": tour_uploads.limits(
-        request.app.state.settings)})
+        services(request).settings)})
 
 
 TOUR_SAVE = ("The tour document (at most 1 MiB). Every save is a new immutable version; "

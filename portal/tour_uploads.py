@@ -36,6 +36,7 @@ from portal.schemas.tours import (
     UploadQuery,
     VideoUpload,
 )
+from portal.services import services
 from portal.sessions import check_csrf, require_user
 
 FLOORPLAN_MAX_BYTES = 20 * 1024 * 1024
@@ -80,7 +81,7 @@ async def officer_upload(request: Request) -> tuple[Any, int]:
         lot_id = int(request.query_params.get("lot_id", ""))
     except ValueError:
         raise Invalid("lot_id (a number) is required", code="invalid_lot") from None
-    await request.app.state.lots.get(lot_id)
+    await services(request).lots.get(lot_id)
     return user, lot_id
 
 
@@ -133,7 +134,7 @@ async def upload_panorama(request: Request) -> Response:
     """Raw JPEG/PNG equirectangular body -> 202 with a job to poll."""
     user, lot_id = await officer_upload(request)
     ctype = media_type(request, tuple(IMAGE_TYPES))
-    app = request.app.state
+    app = services(request)
     path = temp_upload(app.panoramas, ".jpg" if ctype == "image/jpeg" else ".png")
     await receive_file(request, path, limits(app.settings)["panorama"])
     try:
@@ -170,9 +171,9 @@ async def upload_video(request: Request) -> Response:
     """Raw MP4 body -> stored by content hash; the tour's scene then names it."""
     await officer_upload(request)
     media_type(request, ("video/mp4",))
-    store = request.app.state.panoramas
+    store = services(request).panoramas
     path = temp_upload(store, ".mp4")
-    _, sha = await receive_file(request, path, limits(request.app.state.settings)["video"])
+    _, sha = await receive_file(request, path, limits(services(request).settings)["video"])
     try:
         info = await asyncio.to_thread(check_video, path)
     except BaseException:
@@ -208,9 +209,9 @@ async def upload_floorplan(request: Request) -> Response:
     """Raw PNG/JPEG body -> a clean PNG by content hash, with its size in pixels."""
     await officer_upload(request)
     media_type(request, tuple(IMAGE_TYPES))
-    store = request.app.state.panoramas
+    store = services(request).panoramas
     path = temp_upload(store, ".upload")
-    await receive_file(request, path, limits(request.app.state.settings)["floorplan"])
+    await receive_file(request, path, limits(services(request).settings)["floorplan"])
     try:
         name, width, height = await asyncio.to_thread(save_floorplan, path, store)
     finally:
@@ -224,7 +225,7 @@ async def upload_photo(request: Request) -> Response:
     """A photo for an info marker (re-encoded, EXIF dropped) -> its /media URL."""
     await officer_upload(request)
     media_type(request, tuple(IMAGE_TYPES))
-    app = request.app.state
+    app = services(request)
     path = temp_upload(app.panoramas, ".photo")
     await receive_file(request, path, limits(app.settings)["photo"])
     try:

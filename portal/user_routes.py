@@ -15,19 +15,20 @@ from portal.apispec import Op, api, body_dict, read_body, respond
 from portal.lot_routes import registration_view
 from portal.lots import lot_view
 from portal.schemas.users import Credentials, MyLots, NewUser, SessionOut, User
+from portal.services import Services, services
 from portal.sessions import end_session, require_user, start_session
 from portal.users import Users
 
 
 async def create_user(request: Request) -> Response:
     data = body_dict(await read_body(request, NewUser))
-    user = await Users(request.app.state.redis).create(data)
+    user = await Users(services(request).redis).create(data)
     return respond(user.public(), status=201)
 
 
 async def create_session(request: Request) -> Response:
     data = await read_body(request, Credentials)
-    user = await Users(request.app.state.redis).authenticate(data.username, data.password)
+    user = await Users(services(request).redis).authenticate(data.username, data.password)
     if user is None:
         raise PortalError("Wrong username or password", code="bad_credentials", status=401)
     response = respond({"user": user.public()})
@@ -48,15 +49,17 @@ async def me(request: Request) -> Response:
 
 async def my_lots(request: Request) -> Response:
     user = await require_user(request)
-    return respond({"items": await my_lot_summaries(request.app.state, user.username)})
+    return respond({"items": await my_lot_summaries(services(request), user.username)})
 
 
-async def my_lot_summaries(app: Any, username: str) -> list[dict[str, Any]]:
+async def my_lot_summaries(app: Services, username: str) -> list[dict[str, Any]]:
     ids = sorted(int(i) for i in await app.redis.smembers(keys.user_lots(username)))
     out = []
     for lot_id in ids:
         lot = await app.lots.get(lot_id)
         code = await app.store.code_for(lot_id, user_id(username))
+        if code is None:  # listed but never registered (a registration that failed half-way)
+            continue
         order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
         entries = await app.store.ledger(lot_id)
         mine = [public_bid(e) for e in entries if e["kind"] == "bid" and e["code"] == code]

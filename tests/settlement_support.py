@@ -51,7 +51,7 @@ async def new_lot(app: Any, **kw: Any) -> dict[str, Any]:
 
 async def paid(app: Any, lot_id: int, username: str) -> tuple[str, dict[str, Any]]:
     """Register and pay the deposit through the signed sandbox callback."""
-    from portal.api import register
+    from portal.lot_routes import register
 
     reg, _ = await register(app, lot_id, username)
     result = await app.payments.confirm_as_payer(reg["deposit"]["payment_id"], username)

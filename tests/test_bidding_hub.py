@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from bidding.hub import Hub, Subscription, viewer_total
-from portal.app import transform
+from portal.services import transform
 
 
 def test_a_slow_subscriber_overflows_instead_of_blocking() -> None:

@@ -62,7 +62,7 @@ async def sold_lot(app: Any, bids: int = 3) -> tuple[dict[str, Any], dict[str, s
 async def test_losing_deposits_refunded_at_close_winner_applied(app: Any) -> None:
     lot, codes = await sold_lot(app)
     unpaid = await new_lot(app, case_number="(2026)京01执2号")
-    from portal.api import register
+    from portal.lot_routes import register
 
     await register(app, unpaid["id"], "d")  # never pays
     await wait_closed(app, lot["id"], unpaid["id"])

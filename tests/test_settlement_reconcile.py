@@ -14,7 +14,7 @@ from settlement_support import OFFICER, close_services, new_lot, services, wait_
 
 from core.errors import Conflict, Forbidden
 from core.timefmt import ms_to_iso
-from portal.api import register
+from portal.lot_routes import register
 from portal.relist import relist
 
 USERS = ["u1", "u2", "u3", "u4", "u5"]
