@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
+from bidding import keys
 from bidding.codec import str_hash
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ class Hub:
         channels = set(self.subs) | {c for c, n in self.counts.items() if n}
         now = int(time.time() * 1000)
         for channel in channels:
-            key = f"{channel}:viewers"
+            key = keys.viewers(channel)
             pipe = self.redis.pipeline(transaction=False)
             pipe.hset(key, self.process_id, f"{self.local_count(channel)}|{now}")
             pipe.expire(key, 30)
@@ -199,7 +200,7 @@ class Hub:
                 self.counts.pop(channel, None)
 
     async def viewers(self, channel: str) -> int:
-        entries = str_hash(await self.redis.hgetall(f"{channel}:viewers"))
+        entries = str_hash(await self.redis.hgetall(keys.viewers(channel)))
         return max(viewer_total(entries, int(time.time() * 1000)), self.local_count(channel))
 
 

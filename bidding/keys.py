@@ -40,3 +40,8 @@ def users(lot_id: int) -> str:
 def events(lot_id: int) -> str:
     """Pub/sub channel carrying the lot's JSON events."""
     return f"{_lot(lot_id)}:events"
+
+
+def viewers(channel: str) -> str:
+    """Hash: process id -> watcher count of a hub channel (lot or event room), per process."""
+    return f"{channel}:viewers"
