@@ -11,11 +11,13 @@ Errors are JSON: {"error": {"code": ..., "message": ...}}.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from email.utils import formatdate
+from typing import BinaryIO
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from livestream.recording import RECORDING_PREFIX
@@ -101,7 +103,10 @@ def playback_routes(store: IngestStore, *, segment_max_age: int = 86400) -> list
         if path is None:
             return error_response(404, "not_found", "no such stream file")
         try:
-            stat = await run_in_threadpool(os.stat, path)
+            # Open first, then fstat the descriptor: ingest replaces files by rename, so a
+            # stat by path could describe a newer file than the one opened (a Content-Length
+            # that does not match the body). The open file is the one served, whole.
+            f = await run_in_threadpool(open, path, "rb")
         except (FileNotFoundError, NotADirectoryError):
             return error_response(404, "not_found", "no such stream file")
         ext = name.rsplit(".", 1)[1]
@@ -111,11 +116,35 @@ def playback_routes(store: IngestStore, *, segment_max_age: int = 86400) -> list
             cache = RECORDED_SEGMENT_CACHE
         else:
             cache = segment_cache
-        return FileResponse(
-            path,
-            stat_result=stat,
-            media_type=CONTENT_TYPES[ext],
-            headers={"Cache-Control": cache},
-        )
+        return await open_file_response(f, request.method, CONTENT_TYPES[ext], cache)
 
     return [Route("/hls/{stream_id}/{name:path}", get, methods=["GET", "HEAD"])]
+
+
+CHUNK = 256 * 1024
+
+
+async def open_file_response(f: BinaryIO, method: str, media_type: str,
+                             cache: str) -> Response:
+    """The whole of the already open file ``f`` (closed when sent), sized by its descriptor."""
+    try:
+        stat = os.fstat(f.fileno())
+        headers = {"Cache-Control": cache, "Content-Length": str(stat.st_size),
+                   "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
+                   "ETag": f'"{stat.st_ino:x}-{stat.st_size:x}-{stat.st_mtime_ns:x}"'}
+        if method == "HEAD" or stat.st_size <= CHUNK:  # playlists and HEAD: no streaming
+            body = b"" if method == "HEAD" else await run_in_threadpool(f.read)
+            f.close()
+            return Response(body, media_type=media_type, headers=headers)
+    except BaseException:
+        f.close()
+        raise
+    return StreamingResponse(_chunks(f), media_type=media_type, headers=headers)
+
+
+async def _chunks(f: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await run_in_threadpool(f.read, CHUNK):
+            yield chunk
+    finally:
+        f.close()

@@ -102,10 +102,6 @@ def document(routes: Iterable[BaseRoute], info: dict[str, Any],
     unique = list({id(t): t for t in types}.values())
     refs, components = msgspec.json.schema_components(unique, ref_template=REF)
     schemas = {id(t): ref for t, ref in zip(unique, refs, strict=True)}
-    for _, route in found:  # a query's fields become parameters: its schema, not a $ref
-        if route.op.query is not None and "$ref" in schemas[id(route.op.query)]:
-            name = schemas[id(route.op.query)]["$ref"].rsplit("/", 1)[-1]
-            schemas[id(route.op.query)] = components[name]
     paths: dict[str, Any] = dict(extra_paths or {})
     for path, route in found:
         for method in sorted(route.methods or ()):
