@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.errors import NotFound, PortalError
+from core.errors import PortalError
 from core.money import fen_to_yuan
 from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
-from portal.event_views import base_url, full_view
+from portal.event_views import base_url, event_id_param, full_view
 from portal.forms import read_form
 from portal.services import Services, services
 from portal.sessions import current_user, require_user
@@ -22,13 +22,6 @@ from portal.templating import render
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def event_id_of(request: Request) -> int:
-    try:
-        return int(request.path_params["event_id"])
-    except ValueError:
-        raise NotFound("No such event", code="event_not_found") from None
 
 
 async def upcoming_for_home(app: Services, username: str | None) -> list[dict[str, Any]]:
@@ -72,7 +65,7 @@ async def lot_titles(app: Services, event: dict[str, Any]) -> dict[int, dict[str
 async def event_page(request: Request) -> Response:
     user = await current_user(request)
     app = services(request)
-    event = await app.events.get(event_id_of(request))
+    event = await app.events.get(event_id_param(request))
     view = await full_view(app, event)
     reminded, reminders = await app.events.reminder_state(event["id"],
                                                           user.username if user else None)
@@ -88,7 +81,7 @@ async def event_page(request: Request) -> Response:
 async def host_page(request: Request) -> Response:
     await require_user(request, "officer")  # visitors are sent to the login page
     app = services(request)
-    event = await app.events.get(event_id_of(request))
+    event = await app.events.get(event_id_param(request))
     view = await full_view(app, event, officer=True, base=base_url(request))
     return render(request, "event_host.html", {
         "event": event, "view": view, "lots": await lot_titles(app, event)})
@@ -96,7 +89,7 @@ async def host_page(request: Request) -> Response:
 
 async def reminder_form(request: Request) -> Response:
     user = await current_user(request)
-    event_id = event_id_of(request)
+    event_id = event_id_param(request)
     if user is None:
         return redirect(f"/login?next=/events/{event_id}")
     form = await read_form(request)

@@ -90,13 +90,6 @@ def tour_error(exc: TourError) -> PortalError:
     return PortalError(exc.message, code=exc.code, status=exc.status, field=exc.field)
 
 
-def lot_param(request: Request) -> int:
-    try:
-        return int(request.path_params["lot_id"])
-    except ValueError:
-        raise NotFound("No such lot", code="lot_not_found") from None
-
-
 async def load_tour(request: Request, lot_id: int) -> tuple[dict[str, Any], bool]:
     """(tour, pinned): pinned when a version or time was asked for (immutable answer)."""
     query = request.query_params
@@ -147,7 +140,7 @@ async def tour_versions(request: Request) -> Response:
 async def tour_page(request: Request) -> Response:
     """The tour, full screen; ?version=N or ?at=ISO shows what was published then."""
     await current_user(request)
-    lot_id = lot_param(request)
+    lot_id = int(request.path_params["lot_id"])  # an {lot_id:int} route
     lot = await services(request).lots.get(lot_id)
     tour, _ = await load_tour(request, lot_id)
     return render(request, "tour.html", {
@@ -157,7 +150,7 @@ async def tour_page(request: Request) -> Response:
 
 
 async def tour_editor_page(request: Request) -> Response:
-    lot_id = lot_param(request)
+    lot_id = int(request.path_params["lot_id"])  # an {lot_id:int} route
     await require_user(request, "officer")  # visitors are sent to the login page
     lot = await services(request).lots.get(lot_id)
     return render(request, "tour_editor.html", {"lot": lot, "limits": tour_uploads.limits(
@@ -185,6 +178,6 @@ routes = [
     Route("/panoramas/floorplans/{name}", floorplan_file),
     Route("/panoramas/videos/{name}", video_file),
     Route("/panoramas/{pano_id}/{rel:path}", panorama_file),
-    Route("/lots/{lot_id}/tour", tour_page),
-    Route("/officer/lots/{lot_id}/tour", tour_editor_page),
+    Route("/lots/{lot_id:int}/tour", tour_page),
+    Route("/officer/lots/{lot_id:int}/tour", tour_editor_page),
 ]
