@@ -1,5 +1,5 @@
 """The JSON API's routes: its own description, the areas' routes (users and sessions, lots,
-payments) and the JSON 404 for everything else under /api; helpers other areas use."""
+payments) and the JSON 404 for everything else under /api."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from portal import lot_routes, payment_routes, user_routes
 from portal.apispec import Op, api, respond
 from portal.openapi import openapi_schema
 from portal.schemas.meta import OpenApiDocument
-
-MAX_JSON = 64 * 1024
 
 
 async def openapi(request: Request) -> Response:

@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from bidding.codec import str_hash
 from bidding.rules import DAY_MS
 from core.errors import Conflict, Invalid
-from core.money import format_yuan
+from core.money import format_yuan as yuan
 from core.timefmt import ms_to_beijing
 from portal import cases, keys, notifications, settlement_worker
 from portal.accounts import CaseAccounts
@@ -35,10 +35,6 @@ RECORD_INTS = ("final_price", "deposit", "balance", "due_at", "closed_at", "paid
                "defaulted_at", "auction_costs", "forfeited", "releases", "released_total",
                "released_at", "case_id", "settled_at", "forfeit_applied_at")
 ENDED = ("sold", "failed", "cancelled")
-
-
-def yuan(fen: int) -> str:
-    return format_yuan(fen)
 
 
 class Settlement:
