@@ -21,6 +21,7 @@ from portal import (
     case_routes,
     dashboard_routes,
     event_pages,
+    invitations,
     live,
     me_routes,
     pages,
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                 embedded.stop()
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
-    areas = (result_routes, settlement_routes, case_routes, dashboard_routes, me_routes)
+    areas = (result_routes, settlement_routes, case_routes, invitations, dashboard_routes,
+             me_routes)
     routes = [*livestream.api_routes(), *event_pages.page_routes(),
               *livestream.stream_routes(hls, lambda: app.state.services), *panorama_routes.routes,
               *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,

@@ -220,9 +220,10 @@ async def dashboard(app: Services, officer: User) -> dict[str, Any]:
             deadlines = lot_deadlines(f, now)
             rows.append({"case": case, "lot": lot, "facts": f, "deadlines": deadlines,
                          "next": next_deadline(deadlines),
-                         "overdue": [d for d in deadlines if d.overdue]})
-    rows.sort(key=lambda r: (not r["overdue"], (r["next"].at_ms if r["next"] else None)
-                             or 10**15))
+                         "overdue": [d for d in deadlines if d.overdue],
+                         "short_notice": [d for d in deadlines if d.short_notice]})
+    rows.sort(key=lambda r: (not r["overdue"], not r["short_notice"],
+                             (r["next"].at_ms if r["next"] else None) or 10**15))
     return {"rows": rows, "figures": court_figures(facts), "now": now}
 
 
@@ -238,5 +239,6 @@ def dashboard_json(d: dict[str, Any]) -> dict[str, Any]:
                   "status": r["facts"].status, "settlement": r["facts"].settlement or None,
                   "next_deadline": {"kind": r["next"].kind, "at": ms_to_iso(r["next"].at_ms),
                                     "overdue": r["next"].overdue} if r["next"] else None,
-                  "overdue": [d.kind for d in r["overdue"]]} for r in d["rows"]],
+                  "overdue": [d.kind for d in r["overdue"]],
+                  "short_notice": [d.kind for d in r["short_notice"]]} for r in d["rows"]],
     }

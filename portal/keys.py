@@ -192,3 +192,8 @@ def mail_sent(entry_id: str) -> str:
 def reminder_member(lot_id: int, username: str, which: str) -> str:
     """The REMINDERS_DUE member of a lot reminder (which: open or end)."""
     return f"{int(lot_id)}|{user_id(username)}|{which}"
+
+
+def invitation(token: str) -> str:
+    """String (JSON, expires): a one-time invitation of an applicant to a case."""
+    return f"invitation:{token}"

@@ -108,13 +108,22 @@ async def login_page(request: Request) -> Response:
     if user is None:
         return render(request, "login.html", {"error": "bad_credentials", "next": next_url,
                                               "username": username}, 401)
-    response = redirect(next_url)
+    response = redirect(landing(user.role, next_url))
     await start_session(request, response, user)
     return response
 
 
 def safe_next(url: str) -> str:
     return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+LANDING = {"officer": "/officer/dashboard", "applicant": "/cases"}
+
+
+def landing(role: str, next_url: str) -> str:
+    """Where a login goes: the page asked for, else the role's own start page (officers work
+    from the dashboard, applicants from their cases, bidders from the lot list)."""
+    return next_url if next_url != "/" else LANDING.get(role, "/")
 
 
 async def logout(request: Request) -> Response:

@@ -283,17 +283,20 @@ class LotFacts:
 
 @dataclass(frozen=True)
 class Deadline:
+    """``overdue``: the deadline passed with the step undone. ``short_notice``: not overdue but
+    wrong in itself, the announcement period is below the legal minimum."""
     kind: str
     at_ms: int | None
     overdue: bool
+    short_notice: bool = False
 
 
 def lot_deadlines(f: LotFacts, now_ms: int) -> list[Deadline]:
-    """The lot's open deadlines, overdue ones flagged."""
+    """The lot's open deadlines, overdue ones and a too-short announcement period flagged."""
     out: list[Deadline] = []
     if f.status == "upcoming":
         short = f.starts_at_ms - f.announced_at_ms < f.notice_required_ms
-        out.append(Deadline("announcement_period", f.starts_at_ms, short))
+        out.append(Deadline("announcement_period", f.starts_at_ms, False, short_notice=short))
     if f.status == "live":
         out.append(Deadline("bidding_ends", f.ends_at_ms, False))
     if f.settlement == "awaiting_payment" and f.due_at_ms is not None:

@@ -141,7 +141,8 @@ def test_deadlines_and_overdue() -> None:
     late = lot_deadlines(facts(), 42 * DAY_MS)
     assert late[0].overdue
     short = facts(status="upcoming", settlement="", starts_at_ms=10 * DAY_MS)
-    assert lot_deadlines(short, 0) == [Deadline("announcement_period", 10 * DAY_MS, True)]
+    assert lot_deadlines(short, 0) == [Deadline("announcement_period", 10 * DAY_MS, False,
+                                                short_notice=True)]
     held = lot_deadlines(facts(status="failed", settlement="failed", held_deposits=5,
                                relist_by_ms=50 * DAY_MS), 51 * DAY_MS)
     assert [(d.kind, d.overdue) for d in held] == [("refunds", True), ("relist", True)]

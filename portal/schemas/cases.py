@@ -221,6 +221,7 @@ class DashboardLot(Struct):
     settlement: str | None
     next_deadline: NextDeadline | None
     overdue: list[str]
+    short_notice: list[str]
 
 
 class Dashboard(Struct):
@@ -282,3 +283,12 @@ class Unread(Struct):
 
 class Reminders(Struct):
     subscribed: bool
+
+
+class Invitation(Struct):
+    """A one-time link the officer hands to the applicant; it makes an applicant account and
+    links it to the case. The officer never sees or sets the applicant's password."""
+
+    case_id: int
+    url: Annotated[str, msgspec.Meta(description="path of the invitation page, /invite/{token}")]
+    expires_at: Time
