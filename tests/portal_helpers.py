@@ -106,3 +106,23 @@ def short_lot(redis_url: str, officer: str, ends_in_ms: int) -> int:
         return int(lot["id"])
 
     return int(run_async(run()))
+
+
+def end_lot_now(redis_url: str, lot_id: int) -> None:
+    """Move a live lot's end to the server's now, so the closer closes it (and the settler
+    settles it) on its next pass.
+    Tests open lots with a long window and end them here once every step before the close is
+    done: a close at a fixed wall-clock time races the steps on a loaded machine."""
+    from bidding import keys as bidding_keys
+    from portal.keys import SETTLE_WATCH
+
+    async def run() -> None:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        sec, usec = await client.time()
+        now = int(sec) * 1000 + int(usec) // 1000
+        await client.hset(bidding_keys.state(lot_id), "ends_at", now)
+        await client.zadd(bidding_keys.CLOSING, {str(lot_id): now})
+        await client.zadd(SETTLE_WATCH, {str(lot_id): now})
+        await client.aclose()
+
+    run_async(run())

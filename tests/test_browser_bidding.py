@@ -7,6 +7,7 @@ import time
 from portal_helpers import (
     PASSWORD,
     actor,
+    end_lot_now,
     iso,
     lot_body,
     make_account,
@@ -69,13 +70,14 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
 
 def test_page_follows_the_close_live(portal: str, redis_url: str, browser) -> None:
     make_account(redis_url, "officer_c", "officer")
-    lot_id = short_lot(redis_url, "officer_c", ends_in_ms=4000)
+    lot_id = short_lot(redis_url, "officer_c", ends_in_ms=600_000)
     bidder, code = paid_bidder(portal, redis_url, lot_id, "closing_watch")
     assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{portal}/lots/{lot_id}")
     assert page.inner_text("#status-badge") == "正在进行"
+    end_lot_now(redis_url, lot_id)
     page.wait_for_selector("#result-link", timeout=15000)
     assert page.inner_text("#status-badge") == "已成交"
     assert page.inner_text("#leader").startswith(code)

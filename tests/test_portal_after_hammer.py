@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder
+from portal_helpers import actor, end_lot_now, iso, lot_body, now_ms, paid_bidder
 
 from core.timefmt import iso_to_ms
 
@@ -32,13 +32,14 @@ def closed_sold_lot(portal: str, redis_url: str, officer: httpx.Client,
                                                                httpx.Client]:
     lot = officer.post("/api/lots", json=lot_body(
         case_number=case_number, starts_at=iso(now_ms() - 59_000),
-        ends_at=iso(now_ms() + 2500), extension_seconds=0)).json()
+        ends_at=iso(now_ms() + 600_000), extension_seconds=0)).json()
     winner, code_w = paid_bidder(portal, redis_url, lot["id"], "winner_h")
     loser, code_l = paid_bidder(portal, redis_url, lot["id"], "loser_h")
     assert loser.post(f"/api/lots/{lot['id']}/bids", json={"amount": "800000.00"}).status_code \
         == 201
     assert winner.post(f"/api/lots/{lot['id']}/bids", json={"amount": "810000.00"}) \
         .status_code == 201
+    end_lot_now(redis_url, lot["id"])
     result = wait_for(lambda: officer.get(f"/api/lots/{lot['id']}/result").json(),
                       lambda r: r["settlement"]["status"] == "awaiting_payment")
     assert result["status"] == "sold", result
@@ -54,7 +55,7 @@ def test_result_deposits_payment_and_confirmation(portal: str, redis_url: str,
         "status": "sold", "final_price": "810000.00", "bid_count": 2, "bidder_count": 2}
     assert result["winner_code"] and result["confirmation_url"] == \
         f"/lots/{lot['id']}/confirmation"
-    assert result["settlement"]["balance"] == "730000.00" and result["ledger_verified"]
+    assert result["settlement"]["balance"] == "730000.00" and result["ledger_verified"], result
     notes = loser.get("/api/me/notifications").json()
     assert any(n["kind"] == "outbid" for n in notes["items"]) and notes["unread"] >= 1
     assert loser.get("/api/me/deposits").json() == [
@@ -148,11 +149,12 @@ def test_cases_applicants_timeline_and_ledger(portal: str, redis_url: str,
 def test_relist_api_names_the_rule(portal: str, redis_url: str, officer: httpx.Client) -> None:
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执79号", starts_at=iso(now_ms() - 59_000),
-        ends_at=iso(now_ms() + 1500))).json()
+        ends_at=iso(now_ms() + 600_000))).json()
     early = officer.post(f"/api/lots/{lot['id']}/relist", json={
         "starting_price": "700000.00", "starts_at": iso(now_ms()),
         "ends_at": iso(now_ms() + 90_000)})
     assert early.status_code == 422 and early.json()["error"]["code"] == "lot_not_failed"
+    end_lot_now(redis_url, lot["id"])
     wait_for(lambda: officer.get(f"/api/lots/{lot['id']}/result").json(),
              lambda r: r["status"] == "failed")
     bidder = actor(portal, redis_url, "bidder_r")

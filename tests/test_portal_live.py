@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from portal_helpers import actor, iso, lot_body, now_ms, paid_bidder, short_lot
+from portal_helpers import actor, end_lot_now, iso, lot_body, now_ms, paid_bidder, short_lot
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -68,11 +68,12 @@ def test_resume_replays_every_missed_event(portal: str, redis_url: str, officer)
 
 
 def test_closer_closes_and_pushes_result(portal: str, redis_url: str, officer) -> None:
-    lot_id = short_lot(redis_url, "officer1", ends_in_ms=2500)
+    lot_id = short_lot(redis_url, "officer1", ends_in_ms=600_000)
     bidder, code = paid_bidder(portal, redis_url, lot_id, "closer_bidder")
     with connect(ws_url(portal, lot_id)) as ws:
         next_of(ws, "snapshot")
         assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
+        end_lot_now(redis_url, lot_id)
         closed = next_of(ws, "closed", timeout=10)
     assert closed["status"] == "sold" and closed["winner_code"] == code
     assert closed["final_price"] == "800000.00"

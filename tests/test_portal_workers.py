@@ -16,7 +16,7 @@ import httpx
 import pytest
 import redis
 from conftest import ROOT, free_port, wait_http
-from portal_helpers import make_account, paid_bidder, short_lot
+from portal_helpers import end_lot_now, make_account, paid_bidder, short_lot
 from websockets.sync.client import connect
 
 
@@ -45,7 +45,7 @@ def test_bids_reach_watchers_on_every_worker_and_close_once(two_workers: str,
     base = two_workers
     make_account(redis_url, "officer_w", "officer")
 
-    lot_id = short_lot(redis_url, "officer_w", ends_in_ms=4000)
+    lot_id = short_lot(redis_url, "officer_w", ends_in_ms=600_000)
     bidder, code = paid_bidder(base, redis_url, lot_id, "worker_bidder")
     url = base.replace("http://", "ws://") + f"/ws/lots/{lot_id}"
     with contextlib.ExitStack() as stack:
@@ -59,6 +59,7 @@ def test_bids_reach_watchers_on_every_worker_and_close_once(two_workers: str,
             while message["type"] == "viewers":
                 message = json.loads(ws.recv(timeout=5))
             assert message["type"] == "bid" and message["bid"]["bidder_code"] == code
+    end_lot_now(redis_url, lot_id)
     deadline = time.monotonic() + 15
     while httpx.get(f"{base}/api/lots/{lot_id}").json()["status"] != "sold":
         assert time.monotonic() < deadline, "lot was not closed"
