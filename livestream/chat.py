@@ -6,10 +6,17 @@ Messages are plain text (stored and sent as typed, never as HTML); every rendere
 dropped, a user may post once per second and 10 times per 30 s (or once per slow-mode
 interval), muted users not at all. Mutes and rate limits are per user id
 (`core.names.user_id`): usernames are case-insensitive.
+
+Nobody in a room sees account names: a message carries the author's room alias, `网友·` and six
+hex digits of an HMAC (server secret, event, user id), stable within one event and unlinkable
+across events, so the anonymous bidder codes are not undone by the chat. Moderators mute by the
+alias they see; the alias -> user id map stays on the server.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import time
@@ -19,6 +26,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from core.errors import Forbidden, Invalid, NotFound, PortalError
+from core.names import user_id
 from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
 from livestream.frames import wire
@@ -30,6 +38,8 @@ RECENT = 50
 PINNED = 5
 BURST = (10, 30)  # at most 10 messages per 30 s
 SLOW_MODES = (0, 5, 10, 30, 60, 300)
+ALIAS_PREFIX = "网友·"
+ALIAS_TTL_S = 90 * 24 * 3600
 
 
 class RateLimited(PortalError):
@@ -52,14 +62,31 @@ def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
 
 
 def message_view(mid: str, fields: dict[str, str]) -> dict[str, Any]:
-    return {"id": mid, "kind": fields.get("kind", "chat"), "user": fields.get("user", ""),
+    """What everyone in the room sees: the author's alias, never the account name."""
+    return {"id": mid, "kind": fields.get("kind", "chat"),
+            "name": fields.get("name") or ALIAS_PREFIX.rstrip("·"),
             "text": fields.get("text", ""), "at": ms_to_iso(int(fields.get("at") or 0))}
+
+
+def room_alias(secret: bytes, event_id: int, username: str) -> str:
+    digest = hmac.new(secret, f"{event_id}:{user_id(username)}".encode(), hashlib.sha256)
+    return ALIAS_PREFIX + digest.hexdigest()[:6].upper()
 
 
 
 class Chat:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, alias_secret: bytes = b"") -> None:
         self.redis: Any = redis
+        self.alias_secret = alias_secret
+
+    async def alias(self, event_id: int, username: str) -> str:
+        """The user's alias in this room, remembered so a moderator can mute by it."""
+        name = room_alias(self.alias_secret, event_id, username)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hset(keys.aliases(event_id), name, user_id(username))
+        pipe.expire(keys.aliases(event_id), ALIAS_TTL_S)
+        await pipe.execute()
+        return name
 
     async def settings(self, event_id: int) -> dict[str, Any]:
         raw = await self.redis.hmget(keys.live(event_id), ["slow_mode", "hold_questions"])
@@ -94,12 +121,14 @@ class Chat:
             await self._check_rate(event_id, username, settings["slow_mode"])
         sec, usec = await self.redis.time()
         at = int(sec) * 1000 + int(usec) // 1000
-        fields = {"kind": kind, "user": username, "text": text, "at": str(at)}
+        fields = {"kind": kind, "user": username, "name": await self.alias(event_id, username),
+                  "text": text, "at": str(at)}
         if kind == "question" and settings["hold_questions"] and not moderator:
             hid = f"h-{at}-{await self.redis.incr(keys.held_seq(event_id))}"
             view = message_view(hid, fields)
             pipe = self.redis.pipeline(transaction=True)
-            pipe.hset(keys.held(event_id), hid, json.dumps(view, ensure_ascii=False))
+            pipe.hset(keys.held(event_id), hid, json.dumps({**view, "user": username},
+                                                           ensure_ascii=False))
             pipe.publish(keys.mod_channel(event_id), wire({"type": "question_held",
                                                             "question": view}))
             await pipe.execute()
@@ -150,23 +179,33 @@ class Chat:
         await pipe.execute()
 
     async def held(self, event_id: int) -> list[dict[str, Any]]:
+        """Held questions as moderators see them (alias only, like everyone else)."""
         items = [json.loads(v) for v in (await self.redis.hgetall(keys.held(event_id))).values()]
-        return sorted(items, key=lambda q: q["at"])
+        return sorted(({k: v for k, v in q.items() if k != "user"} for q in items),
+                      key=lambda q: q["at"])
 
     async def approve(self, event_id: int, held_id: str) -> dict[str, Any]:
         raw = await self.redis.hget(keys.held(event_id), held_id)
         if raw is None or not await self.redis.hdel(keys.held(event_id), held_id):
             raise NotFound("No such held question", code="message_not_found")
         q = json.loads(raw)
-        fields = {"kind": "question", "user": q["user"], "text": q["text"],
-                  "at": str(iso_to_ms(q["at"]))}
+        fields = {"kind": "question", "user": q.get("user", ""), "name": q.get("name", ""),
+                  "text": q["text"], "at": str(iso_to_ms(q["at"]))}
         await self.redis.publish(keys.mod_channel(event_id), wire(
             {"type": "question_approved", "id": held_id}))
         return await self._publish(event_id, "question", fields)
 
     async def mute(self, event_id: int, username: Any, on: bool) -> list[str]:
-        """Mute or unmute a user in the room; returns the muted user ids."""
-        member = keys.muted_member(str(username or ""))
+        """Mute or unmute a user (by account name or by room alias); returns the muted user
+        ids."""
+        name = str(username or "")
+        if name.startswith(ALIAS_PREFIX):
+            found = await self.redis.hget(keys.aliases(event_id), name)
+            if found is None:
+                raise NotFound("Nobody with that name posted in this room",
+                               code="unknown_alias")
+            name = found.decode() if isinstance(found, bytes) else str(found)
+        member = keys.muted_member(name)
         if not re.fullmatch(r"[a-z0-9_.-]{1,64}", member):
             raise Invalid("username is required", code="invalid_field", field="username")
         if on:

@@ -91,6 +91,11 @@ def muted(event_id: int) -> str:
     return f"{_event(event_id)}:muted"
 
 
+def aliases(event_id: int) -> str:
+    """Hash: room alias (网友·XXXXXX) -> user id, so moderators can mute by what they see."""
+    return f"{_event(event_id)}:aliases"
+
+
 def muted_member(username: str) -> str:
     """The member of `muted` for a username."""
     return user_id(username)

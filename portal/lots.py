@@ -249,7 +249,8 @@ def matches(lot: dict[str, Any], state: dict[str, Any], f: dict[str, str]) -> bo
                 if not ok(yuan_to_fen(f[bound])):
                     return False
             except ValueError:
-                raise Invalid(f"{bound} must be an amount of yuan", code="invalid_filter") from None
+                raise Invalid(f"{bound} must be an amount of yuan", code="invalid_filter",
+                              field=bound) from None
     q = (f.get("q") or "").strip().lower()
     if q:
         hay = " ".join(str(lot.get(k, "")) for k in

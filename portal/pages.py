@@ -45,7 +45,7 @@ async def home(request: Request) -> Response:
     try:
         pairs = await services(request).lots.search(filters)
     except PortalError as exc:
-        pairs, error = [], exc.message
+        pairs, error = [], exc
     pairs.sort(key=lambda p: ({"live": 0, "upcoming": 1}.get(p[1].get("status", ""), 2),
                               p[0]["ends_at"]))
     return render(request, "home.html", {

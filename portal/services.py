@@ -92,7 +92,8 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
         sender=make_sender(settings.data_dir, settings.notify_sender), hub=hub,
         panoramas=panoramas, tours=Tours(redis, panoramas),
         pano_jobs=JobRunner(redis, panoramas), hls=hls, events=Events(redis, lots, hls),
-        chat=Chat(redis), viewers=viewers, rooms=Rooms(hub, viewers))
+        chat=Chat(redis, str(settings.secret_key).encode()), viewers=viewers,
+        rooms=Rooms(hub, viewers))
     await hub.start()
     return svc
 

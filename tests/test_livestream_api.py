@@ -173,7 +173,8 @@ def test_two_users_chat_and_a_moderator_deletes_for_everyone(portal: str, redis_
         wa.send(json.dumps({"type": "chat", "text": "  <b>请问</b>\n几层？  "}))
         seen_b = next_of(wb, "chat")["message"]
         seen_a = next_of(wa, "chat")["message"]
-        assert seen_a == seen_b and seen_b["user"] == "alice_chat"
+        assert seen_a == seen_b and re.fullmatch(r"网友·[0-9A-F]{6}", seen_b["name"])
+        assert "alice_chat" not in json.dumps(seen_b)  # the room never sees account names
         assert seen_b["text"] == "<b>请问</b> 几层？"  # plain text; pages escape it
         r = bob.post(f"/api/events/{eid}/messages", json={"text": "八层"})
         assert r.status_code == 201 and r.json()["status"] == "published"
@@ -221,6 +222,20 @@ def test_chat_limits_rate_and_mute(portal: str, redis_url: str, officer, event) 
     assert r.status_code == 429 and r.json()["error"]["retry_after_ms"] > 20_000
 
 
+def test_moderators_mute_by_the_room_alias(portal: str, redis_url: str, officer,
+                                           event) -> None:
+    eid = event["id"]
+    fay = actor(portal, redis_url, "fay_alias")
+    first = fay.post(f"/api/events/{eid}/messages", json={"text": "你好"}).json()["message"]
+    assert re.fullmatch(r"网友·[0-9A-F]{6}", first["name"]) and "user" not in first
+    r = officer.post(f"/api/events/{eid}/mutes", json={"username": first["name"]})
+    assert r.status_code == 200 and r.json()["muted"] == ["fay_alias"]
+    r = fay.post(f"/api/events/{eid}/messages", json={"text": "再说一句"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "muted"
+    r = officer.post(f"/api/events/{eid}/mutes", json={"username": "网友·000000"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_alias"
+
+
 def test_a_mute_holds_whatever_the_case_of_the_username(portal: str, redis_url: str, officer,
                                                        event) -> None:
     """Regression: the officer muted `MixedCase1` (stored `mixedcase1`) and the post check
@@ -256,7 +271,8 @@ def test_questions_held_for_approval_and_announcements(portal: str, redis_url: s
         r = officer.post(f"/api/events/{eid}/questions/{held['id']}/approve", json={})
         assert r.status_code == 200
         question = next_of(public, "question")["question"]
-        assert question["text"] == "有无欠费？" and question["user"] == "erin_q"
+        assert question["text"] == "有无欠费？" and question["name"] == held["name"]
+        assert "erin_q" not in json.dumps(question) + json.dumps(held)
         r = officer.post(f"/api/events/{eid}/announcements", json={"text": "14:30 切换到二号现场"})
         assert r.status_code == 201
         pinned = next_of(public, "announcement")

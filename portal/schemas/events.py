@@ -69,7 +69,8 @@ class MessageIn(Struct):
 
 
 class MuteIn(Struct):
-    username: str
+    username: Annotated[str, msgspec.Meta(
+        description="the account name, or the room alias (网友·XXXXXX) shown on a message")]
 
 
 class SettingsIn(Struct):
@@ -178,7 +179,8 @@ class Ended(Struct):
 class Message(Struct):
     id: MessageId
     kind: Literal["chat", "question"]
-    user: str
+    name: Annotated[str, msgspec.Meta(
+        description="the author's alias in this room (网友·XXXXXX), never the account name")]
     text: Annotated[str, msgspec.Meta(description="plain text; escape when shown")]
     at: Time
 

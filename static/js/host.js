@@ -34,7 +34,7 @@ setOnAir(host.onAir);
 function chatTools(m) {
   const box = el("span", {class: "tools"});
   const del = el("button", {type: "button", class: "tiny", text: i18n.delete, "data-delete": m.id});
-  const mute = el("button", {type: "button", class: "tiny secondary", text: i18n.mute, "data-mute": m.user});
+  const mute = el("button", {type: "button", class: "tiny secondary", text: i18n.mute, "data-mute": m.name});
   box.append(del, mute);
   return box;
 }

@@ -71,7 +71,7 @@ export function viewerId() {
 export function messageItem(m, i18n, tools) {
   const li = el("li", {"data-id": m.id, class: m.kind === "question" ? "question" : "chat"});
   if (m.kind === "question") li.append(el("span", {class: "tag", text: i18n.question_tag}), " ");
-  li.append(el("strong", {class: "who", text: m.user}), " ",
+  li.append(el("strong", {class: "who", text: m.name}), " ",
             el("span", {class: "text", text: m.text}), " ",
             el("time", {class: "when", text: timeOf(m.at), dateTime: m.at}));
   if (tools) li.append(tools(m));
