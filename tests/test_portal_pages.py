@@ -183,3 +183,13 @@ def test_pages_that_need_a_login_send_visitors_to_it(portal: str) -> None:
     assert posted.headers["location"] == "/login?next=/officer/dashboard"
     api = httpx.get(portal + "/api/me")
     assert api.status_code == 401 and api.json()["error"]["code"] == "not_logged_in"
+
+
+def test_filter_errors_are_in_the_pages_language(portal: str, officer: httpx.Client) -> None:
+    assert officer.post("/api/lots", json=lot_body(case_number="(2026)京01执7201号")) \
+        .status_code == 201
+    zh = httpx.get(f"{portal}/?min_price=abc")
+    assert 'data-code="invalid_filter"' in zh.text and "最低价、最高价请填写金额" in zh.text
+    assert "must be an amount" not in zh.text
+    en = httpx.get(f"{portal}/?min_price=abc&lang=en")
+    assert "Minimum and maximum price must be amounts in yuan" in en.text
