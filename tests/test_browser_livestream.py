@@ -195,3 +195,25 @@ def test_replay_follows_the_timeline(portal: str, browser, setup, loops, tmp_pat
     assert page.inner_text("#now-venue") == "二号现场"
     shot(page, tmp_path, "event-replay")
     context.close()
+
+
+def test_a_refused_chat_message_stays_in_the_input(portal: str, browser, setup) -> None:
+    """Regression: a rate-limited message was wiped from the input and had to be retyped."""
+    ev = setup["event"]
+    assert setup["officer"].patch(f"/api/events/{ev['id']}/settings",
+                                  json={"slow_mode": 30}).status_code == 200
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    login(page, portal, "viewer_a", f"/events/{ev['id']}")
+    page.wait_for_function("window.eventState && window.eventState.connected", timeout=20_000)
+    page.fill("#chat-text", "第一条")
+    page.click("#chat-send")
+    page.wait_for_selector("#chat-list li:has-text('第一条')", timeout=10_000)
+    assert page.input_value("#chat-text") == ""
+    page.fill("#chat-text", "慢速模式下的第二条")
+    page.click("#chat-send")
+    page.wait_for_function("document.querySelector('#chat-message').classList.contains('error')",
+                           timeout=10_000)
+    assert page.input_value("#chat-text") == "慢速模式下的第二条"
+    assert page.inner_text("#chat-message")
+    context.close()

@@ -133,8 +133,18 @@ function handle(m) {
     case "settings": setSettings(m); break;
     case "status": if (m.status === "ended") location.reload(); break;
     case "question_received": say(i18n.held); break;
-    case "error": say(i18n[m.code] || m.message, true); break;
+    case "error": refused(m); break;
   }
+}
+
+// A refused message (rate limit, slow mode, mute, too long) goes back into the input, so the
+// viewer can send it again instead of typing it twice.
+let lastSent = "";
+function refused(m) {
+  say(i18n[m.code] || m.message, true);
+  const input = $("chat-text");
+  if (input && lastSent && !input.value) input.value = lastSent;
+  lastSent = "";
 }
 
 function say(text, error = false) {
@@ -243,6 +253,7 @@ if (form) {
     const text = input.value.trim();
     if (!text) return;
     room.send({type: $("chat-kind").value, text});
+    lastSent = text;
     input.value = "";
     say("");
   });
