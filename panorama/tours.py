@@ -82,6 +82,18 @@ class Tours:
     async def current_version(self, lot_id: int) -> int:
         return int(await self.redis.get(current_key(lot_id)) or 0)
 
+    async def poster(self, lot_id: int) -> str | None:
+        """The URL of the start scene's equirectangular preview (the lot page shows it until
+        the visitor opens the 3D viewer), or None without a tour."""
+        try:
+            tour = await self.get(lot_id)
+        except TourError:
+            return None
+        scenes = {s["id"]: s for s in tour.get("scenes", [])}
+        start = scenes.get(tour.get("start_scene", "")) or next(iter(scenes.values()), None)
+        view = self.store.view(start["panorama"]) if start else None
+        return f"{view['url']}{view['preview']}" if view and view.get("preview") else None
+
     async def get(
         self, lot_id: int, version: int | None = None, at_ms: int | None = None
     ) -> dict[str, Any]:

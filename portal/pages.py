@@ -74,6 +74,7 @@ async def lot_page(request: Request) -> Response:
         "lot": lot, "state": state or {}, "view": lot_view(lot, state),
         "registration": registration, "min_next": min_next,
         "has_tour": await app.tours.current_version(lot_id) > 0,
+        "tour_poster": await app.tours.poster(lot_id),
         "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES,
         **await lot_extras(app, lot, state, user)})
 

@@ -156,9 +156,20 @@ def test_tour_renders_walks_between_rooms_and_plan_follows(portal: str, redis_ur
     assert abs(yaw - np.pi / 2) < 0.05
     page.screenshot(path=str(tmp_path / "4-page.png"))
     # the lot page shows the tour; a lot without one shows no tour section
+    # the lot page shows the start scene's preview; the 3D code loads only when asked for
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{portal}/lots/{lot_id}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#tour").is_visible() and page.locator("#tour-poster img").is_visible()
+    assert page.get_attribute("#tour-poster img", "src").endswith("/preview.jpg")
+    assert page.evaluate("document.querySelector('#tour-poster img').naturalWidth") > 0
+    assert not [u for u in requested if "/vendor/three/" in u or "photo-sphere-viewer" in u
+                and u.endswith(".js")], requested
+    page.click("#tour-start")
     page.wait_for_function("window.tourViewer && tourViewer.currentScene() === 'hall'")
-    assert page.locator("#tour").is_visible()
+    assert page.locator("#tour-poster").is_hidden()
+    assert any("/vendor/three/" in u for u in requested)
     page.goto(f"{portal}/lots/{bare_id}")
     page.wait_for_load_state("networkidle")
     assert page.locator("#tour").is_hidden()

@@ -254,5 +254,6 @@ export async function mountTour(section) {
   return api;
 }
 
+// A lazy section (the lot page) is mounted by tour-launch.js when the visitor opens it.
 const section = document.querySelector('[data-tour-url]');
-if (section) mountTour(section);
+if (section && !section.dataset.lazy) mountTour(section);
