@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -34,11 +35,18 @@ from portal.error_handlers import handle_bidding_error, handle_http_exception, h
 from portal.middleware import SecurityMiddleware
 from portal.services import build_services
 from portal.settings import Settings, load_settings
+from portal.static_files import Static, warm
 from portal.templating import STATIC_DIR
+
+# Pages and JSON go out gzip-compressed; media that is compressed already does not.
+NOT_COMPRESSED = ("application/gzip", "application/zip", "application/pdf", "audio/*",
+                  "font/woff", "font/woff2", "image/avif", "image/gif", "image/jpeg", "image/png",
+                  "image/webp", "text/event-stream", "video/*")
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
     settings = settings or load_settings()
+    warm(STATIC_DIR)
     media = settings.data_dir / "media"
     media.mkdir(parents=True, exist_ok=True)
 
@@ -74,11 +82,13 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
               *livestream.stream_routes(hls, lambda: app.state.services), *panorama_routes.routes,
               *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,
               *(r for area in areas for r in area.page_routes), *pages.routes,
-              Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+              Mount("/static", Static(STATIC_DIR, settings.data_dir / "static-gz"), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
         routes=routes, lifespan=lifespan,
-        middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
+        middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure),
+                    Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,
+                               exclude_content_types=NOT_COMPRESSED)],
         exception_handlers={PortalError: handle_portal_error,
                             BiddingError: handle_bidding_error,
                             HTTPException: handle_http_exception},

@@ -17,6 +17,7 @@ from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
 from portal.i18n import catalogue, request_lang, translate
 from portal.services import services
 from portal.sessions import csrf_token
+from portal.static_files import versioned
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _env = jinja2.Environment(
@@ -39,13 +40,18 @@ def yuan_text(value: str | None) -> str:
 
 
 def _importmap() -> str:
+    """The vendored modules' import map, each URL content-hashed (cacheable for a year)."""
     path = STATIC_DIR / "vendor" / "importmap.json"
-    return path.read_text() if path.exists() else '{"imports": {}}'
+    if not path.exists():
+        return '{"imports": {}}'
+    imports = json.loads(path.read_text())["imports"]
+    return json.dumps({"imports": {name: versioned(STATIC_DIR, url.removeprefix("/static/"))
+                                   for name, url in imports.items()}})
 
 
 _env.filters.update(yuan=yuan, yuan_text=yuan_text, wan=wan, local=ms_to_local, iso=ms_to_iso,
                     local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
-_env.globals.update(importmap=_importmap)
+_env.globals.update(importmap=_importmap, static=partial(versioned, STATIC_DIR))
 
 
 def explain(lang: str, code: str, message: str) -> str:
