@@ -96,8 +96,10 @@ class Static(StaticFiles):
                 and (response.stat_result is None
                      or response.stat_result.st_size >= MIN_COMPRESS)):
             packed = await asyncio.to_thread(gzip_copy, full, version, self.cache)
-            response = FileResponse(packed, media_type=response.media_type, headers={
-                "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+            response = FileResponse(packed, media_type=response.media_type,
+                                    stat_result=await asyncio.to_thread(os.stat, packed),
+                                    headers={"Content-Encoding": "gzip",
+                                             "Vary": "Accept-Encoding"})
             if self.is_not_modified(response.headers, headers):
                 response = NotModifiedResponse(response.headers)
         response.headers["Cache-Control"] = cache_control

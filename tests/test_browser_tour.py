@@ -166,7 +166,7 @@ def test_tour_renders_walks_between_rooms_and_plan_follows(portal: str, redis_ur
     assert page.evaluate("document.querySelector('#tour-poster img').naturalWidth") > 0
     assert not [u for u in requested if "/vendor/three/" in u or "photo-sphere-viewer" in u
                 and u.endswith(".js")], requested
-    page.click("#tour-start")
+    page.click("#tour-start[data-ready]")
     page.wait_for_function("window.tourViewer && tourViewer.currentScene() === 'hall'")
     assert page.locator("#tour-poster").is_hidden()
     assert any("/vendor/three/" in u for u in requested)

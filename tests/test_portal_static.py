@@ -51,6 +51,12 @@ def test_vendored_modules_are_precompressed_and_hashed_in_the_import_map(portal:
     etag = plain.headers["etag"]
     assert httpx.get(portal + three, headers={"If-None-Match": etag,
                                               "Accept-Encoding": "identity"}).status_code == 304
+    # a browser revalidating its compressed copy (regression: 500 KeyError 'etag')
+    with httpx.stream("GET", portal + three, headers={"Accept-Encoding": "gzip"}) as r:
+        packed_etag = r.headers["etag"]
+    again = httpx.get(portal + three, headers={"If-None-Match": packed_etag,
+                                               "Accept-Encoding": "gzip"})
+    assert again.status_code == 304 and packed_etag != etag
 
 
 def test_pages_and_json_are_compressed(portal: str) -> None:

@@ -14,4 +14,5 @@ if (section && start) {
     $('tour-poster').hidden = true;
     await mountTour(section);
   }, { once: true });
+  start.dataset.ready = '1';  // a stable hook: the button works from here on
 }
