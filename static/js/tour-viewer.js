@@ -12,6 +12,7 @@ import { getJson } from './lib/api.js';
 import { $, el } from './lib/dom.js';
 
 const RAD = Math.PI / 180;
+const PHONE = window.matchMedia('(max-width: 760px)');
 const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
 
 export function escapeHtml(text) {
@@ -91,9 +92,11 @@ export function createTourViewer(container, tour, options = {}) {
     plugins.push([MapPlugin, {
       imageUrl: plan.url, center: first?.plan ? { x: first.plan.x, y: first.plan.y } : null,
       rotation: (first?.plan ? first.plan.heading : 0) * RAD,
-      // embedded on the lot page the minimap starts collapsed (its button opens it) so it
-      // does not cover the floor arrows; the full-screen page shows it open
-      size: options.compact ? '120px' : '180px', visibleOnLoad: !options.compact,
+      // embedded on the lot page, and on phones, the minimap starts collapsed (its button
+      // opens it) so it does not cover the floor arrows; the full-screen page on a wide
+      // screen shows it open
+      size: options.compact || PHONE.matches ? '120px' : '180px',
+      visibleOnLoad: !options.compact && !PHONE.matches,
       position: 'bottom right', defaultZoom: 60, minimizeOnHotspotClick: false,
       buttons: { maximize: true, close: true, reset: true, north: true },
     }]);
