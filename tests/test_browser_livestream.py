@@ -119,6 +119,7 @@ def test_event_page_plays_chats_follows_and_moderates(portal: str, browser, setu
         assert a.get_attribute("#now-bid", "href") == f"/lots/{setup['lots'][0]['id']}"
         host.wait_for_function("document.querySelector('#preview-2').currentTime > 0.5",
                                timeout=30_000)
+        host.wait_for_selector("#no-signal-2", state="hidden", timeout=10_000)
 
         # Two users chat; both see both messages. User text stays text.
         a.fill("#chat-text", "请问几层？")
@@ -216,4 +217,16 @@ def test_a_refused_chat_message_stays_in_the_input(portal: str, browser, setup) 
                            timeout=10_000)
     assert page.input_value("#chat-text") == "慢速模式下的第二条"
     assert page.inner_text("#chat-message")
+    context.close()
+
+
+def test_host_previews_say_waiting_for_a_stream(portal: str, browser, setup) -> None:
+    """A venue nobody streams to says 等待推流 on the host page instead of a black box."""
+    ev = setup["event"]
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    login(page, portal, "browser_host", f"/events/{ev['id']}/host")
+    for venue in (1, 2):
+        assert page.is_visible(f"#no-signal-{venue}")
+        assert page.inner_text(f"#no-signal-{venue}") == "等待推流…"
     context.close()

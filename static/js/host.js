@@ -19,7 +19,13 @@ async function act(method, url, body) {
   try { return await api(method, url, body); } catch (e) { say(e.message, true); throw e; }
 }
 
-for (const video of document.querySelectorAll("video[data-src]")) play(video, video.dataset.src);
+// Each preview says 等待推流 until its venue's stream plays, and again if the signal is lost.
+for (const video of document.querySelectorAll("video[data-src]")) {
+  const waiting = video.parentElement.querySelector(".no-signal");
+  const showWaiting = (on) => { if (waiting) waiting.hidden = !on; };
+  video.addEventListener("playing", () => showWaiting(false));
+  play(video, video.dataset.src, {onFatal: () => showWaiting(true)});
+}
 
 function setOnAir(venueId) {
   host.onAir = venueId;
