@@ -44,8 +44,9 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
     ends_before = b.get_attribute("#countdown", "data-ends-at")
     assert b.inner_text("#price-label") == "起拍价"  # no bid yet: the starting price is shown
     a.fill("#bid-amount", "800000.00")
+    a.click("#bid-submit")  # opens the confirmation; nothing is sent before 确认出价
     clicked = time.monotonic()
-    a.click("#bid-submit")
+    a.click("#confirm-ok")
     b.wait_for_function("document.querySelector('#bid-count').textContent === '1'",
                         timeout=5000)
     assert "800,000.00" in b.inner_text("#current-price")
@@ -57,6 +58,7 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
     assert a.inner_text("#bid-message").startswith("出价成功")
     # the other bidder answers; the first sees it
     b.click("#bid-submit")  # the form holds the minimum next bid
+    b.click("#confirm-ok")
     a.wait_for_function("document.querySelector('#current-price').textContent.includes('810,000')",
                         timeout=5000)
     assert "1" == b.inner_text("#viewers") or int(b.inner_text("#viewers")) >= 1
