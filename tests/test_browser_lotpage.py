@@ -70,7 +70,7 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
         expect(page.locator("#status-badge")).to_have_text("已成交")
         expect(page.locator("#outcome-text")).to_contain_text("¥810,000.00")
         expect(page.locator("#reminder-form")).to_be_hidden()
-        assert page.evaluate("window.seenStatuses") == ["upcoming", "live", "sold"]
+        assert page.evaluate("() => window.seenStatuses") == ["upcoming", "live", "sold"]
     expect(w.locator("#pay-balance")).to_have_text("支付余款 ¥730,000.00", timeout=WAIT)
     expect(w.locator("#pay-balance")).to_have_attribute("href", re.compile(r"^/pay/pay_"))
     expect(lo.locator("#my-outcome")).to_have_text("未竞得 · 保证金已退还", timeout=WAIT)
@@ -196,3 +196,54 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     for page, errors in pages.values():
         page.context.close()
         assert not errors, errors
+
+
+def relay_lot_socket(page: Page, drop) -> list[str]:
+    """Route the page's lot websocket through the test, dropping server frames where
+    ``drop(frame)`` says so; returns the dropped frames."""
+    dropped: list[str] = []
+
+    def handler(ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:
+            if drop(message, dropped):
+                dropped.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(lambda message: server.send(message))
+
+    page.route_web_socket(re.compile(r"/ws/lots/\d+$"), handler)
+    return dropped
+
+
+def test_a_lost_bid_frame_and_a_dead_socket_are_repaired(portal: str, redis_url: str,
+                                                         browser) -> None:
+    officer = actor(portal, redis_url, "officer_gap", role="officer")
+    lot = officer.post("/api/lots", json=lot_body()).json()
+    bidders = [actor(portal, redis_url, f"gap_{n}") for n in ("a", "b")]
+    for client in bidders:
+        pay_deposit(client, lot["id"])
+    context = browser.new_context()
+    page = context.new_page()
+    # drop the first bid frame (a gap in seq), and every frame after the fourth bid (a socket
+    # that went silent, as after a laptop's sleep)
+    dropped = relay_lot_socket(page, lambda m, d: ('"type":"bid"' in m and not d)
+                               or '"seq":4,' in m or ('"seq":' in m and len(d) > 1))
+    page.goto(f"{portal}/lots/{lot['id']}")
+    page.wait_for_function("() => window.lotState.lastSeq !== null")  # the snapshot arrived
+    for n, price in enumerate(("800000", "810000", "820000")):
+        assert bidders[n % 2].post(f"/api/lots/{lot['id']}/bids",
+                                   json={"amount": price}).status_code == 201
+    expect(page.locator("#bid-list li")).to_have_count(3)  # the second bid's seq 2 showed
+    expect(page.locator("#current-price")).to_have_text("¥820,000.00")  # the gap: re-read
+    assert page.evaluate("() => window.lotState.resyncs") >= 1 and len(dropped) == 1
+    assert bidders[1].post(f"/api/lots/{lot['id']}/bids",
+                           json={"amount": "830000"}).status_code == 201
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")  # shown again
+    expect(page.locator("#current-price")).to_have_text("¥830,000.00")
+    expect(page.locator("#bid-list li")).to_have_count(4)
+    assert len(dropped) >= 2
+    context.close()
