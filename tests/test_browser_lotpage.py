@@ -70,10 +70,11 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
         expect(page.locator("#status-badge")).to_have_text("已成交")
         expect(page.locator("#outcome-text")).to_contain_text("¥810,000.00")
         expect(page.locator("#reminder-form")).to_be_hidden()
+        expect(page.locator("#result-link")).to_have_attribute("href", f"/lots/{lot_id}/result")
         assert page.evaluate("() => window.seenStatuses") == ["upcoming", "live", "sold"]
     expect(w.locator("#pay-balance")).to_have_text("支付余款 ¥730,000.00", timeout=WAIT)
     expect(w.locator("#pay-balance")).to_have_attribute("href", re.compile(r"^/pay/pay_"))
-    expect(lo.locator("#my-outcome")).to_have_text("未竞得 · 保证金已退还", timeout=WAIT)
+    expect(lo.locator("#my-outcome")).to_have_text("未竞得（保证金已退还）", timeout=WAIT)
     expect(lo.locator("#bid-message")).to_have_text("")
     for page, errors in pages.values():
         page.context.close()
@@ -163,11 +164,11 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     w, lo = pages["me_winner"][0], pages["me_loser"][0]
     # follow both closes on the lot pages until settlement has run
     w.goto(f"{portal}/lots/{failed}")
-    expect(w.locator("#my-outcome")).to_have_text("流拍 · 保证金已退还", timeout=WAIT)
+    expect(w.locator("#my-outcome")).to_have_text("流拍（保证金已退还）", timeout=WAIT)
     w.goto(f"{portal}/lots/{sold}")
     expect(w.locator("#pay-balance")).to_be_visible(timeout=WAIT)
     lo.goto(f"{portal}/lots/{sold}")
-    expect(lo.locator("#my-outcome")).to_have_text("未竞得 · 保证金已退还", timeout=WAIT)
+    expect(lo.locator("#my-outcome")).to_have_text("未竞得（保证金已退还）", timeout=WAIT)
     w.goto(f"{portal}/me")
     won = w.locator(f".my-lot[data-lot-id='{sold}']")
     expect(won).to_have_attribute("data-my-status", "awaiting_balance")
@@ -179,7 +180,7 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     expect(no_sale.locator(".deposit-status")).to_have_text("已退还")
     lo.goto(f"{portal}/me")
     lost = lo.locator(f".my-lot[data-lot-id='{sold}']")
-    expect(lost.locator(".my-status-line")).to_contain_text("未竞得 保证金已退还")
+    expect(lost.locator(".my-status-line")).to_contain_text("未竞得（保证金已退还）")
     lost.locator("summary").click()
     bid_time = lost.locator(".my-bids time").inner_text()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", bid_time), bid_time  # Beijing

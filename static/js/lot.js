@@ -61,7 +61,7 @@ function renderPanel() {
   const reminder = $("reminder-form");
   if (reminder && closed) reminder.hidden = true;
   updateFees(priceNow());
-  if (closed) showOutcome(state, i18n);
+  if (closed) showOutcome(state, i18n, lotId);
 }
 
 function renderForm() {
@@ -227,10 +227,9 @@ function tick() {
   } else if (state.status === "upcoming") {
     setText("countdown-label", i18n.countdown_starts);
     setText("countdown", countdown(state.startsAt - now, i18n.days));
-  } else {
-    setText("countdown-label", i18n[`status_${state.status}`] || state.status);
-    setText("countdown", "");
   }
+  $("countdown-label").hidden = !OPEN.includes(state.status);  // the badge says it
+  $("countdown").hidden = !OPEN.includes(state.status);
   $("countdown").dataset.endsAt = new Date(state.endsAt).toISOString();
   if (OPEN.includes(state.status) && Date.now() - state.lastFrameAt > STALE_MS) resync();
 }

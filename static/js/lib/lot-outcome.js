@@ -4,16 +4,23 @@
 // within a second or two.
 import {getJson} from "./api.js";
 import {$, el} from "./dom.js";
-import {dateTimeOf, money} from "./format.js";
+import {money} from "./format.js";
 import {fill} from "./bid-confirm.js";
 
 const POLL_MS = 1500;
+// "2026-12-10 02:13" in Beijing time, as the server's pages write it (sv-SE is ISO-like).
+const beijing = (iso) =>
+  new Date(iso).toLocaleString("sv-SE", {timeZone: "Asia/Shanghai"}).slice(0, 16);
 const MAX_POLLS = 40;
 
-export function showOutcome(state, i18n) {
+export function showOutcome(state, i18n, lotId) {
   $("lot-outcome").hidden = false;
+  if (!$("result-link")) {
+    $("lot-outcome").append(el("a", {class: "button secondary", id: "result-link",
+      href: `/lots/${lotId}/result`, text: i18n.result_title}));
+  }
   const text = state.status === "sold"
-    ? fill(i18n.result_sold, {price: money(state.current / 100), code: state.leader || "—"})
+    ? fill(i18n.result_sold, {price: money(state.current / 100)})
     : i18n[`result_${state.status}`] || "";
   $("outcome-text").textContent = text;
 }
@@ -25,7 +32,7 @@ function renderMine(item, i18n) {
   box.hidden = false;
   box.dataset.myStatus = item.status;
   if (item.status === "awaiting_balance") {
-    const due = item.due_at ? `${i18n.due_by} ${dateTimeOf(item.due_at)} ${i18n.beijing_time}` : "";
+    const due = item.due_at ? `${i18n.due_by} ${beijing(item.due_at)} ${i18n.beijing_time}` : "";
     box.replaceChildren(el("strong", {text: i18n.my_status_awaiting_balance}), " ", due);
     if (item.pay_url && !$("pay-balance")) {
       box.append(el("a", {class: "button", id: "pay-balance", href: item.pay_url,
@@ -35,8 +42,8 @@ function renderMine(item, i18n) {
   }
   const head = i18n[`my_status_${item.status}`] || item.status;
   if (["lost", "failed", "cancelled"].includes(item.status)) {
-    box.replaceChildren(el("strong", {text: head}), " · ",
-      refunded ? i18n.deposit_refunded : i18n.deposit_refund_pending);
+    box.replaceChildren(el("strong", {text: head}),
+      `（${refunded ? i18n.deposit_refunded : i18n.deposit_refund_pending}）`);
     return refunded || item.registration.deposit.status !== "paid";
   }
   box.replaceChildren(el("strong", {text: head}));
