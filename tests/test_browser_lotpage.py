@@ -44,7 +44,7 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
     make_account(redis_url, "officer_lp", "officer")
     winner, loser = actor(portal, redis_url, "lp_winner"), actor(portal, redis_url, "lp_loser")
     pages = {name: open_as(browser, portal, name) for name in ("lp_winner", "lp_loser")}
-    lot_id = short_lot(redis_url, "officer_lp", starts_in_ms=9000, ends_in_ms=17000)
+    lot_id = short_lot(redis_url, "officer_lp", starts_in_ms=9000, ends_in_ms=21000)
     pay_deposit(winner, lot_id)
     pay_deposit(loser, lot_id)
     for page, _ in pages.values():
@@ -60,9 +60,13 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
     expect(w.locator("#bid-submit")).to_be_enabled()
     expect(w.locator("#status-badge")).to_have_text("正在进行")
     expect(w.locator("#countdown-label")).to_have_text("距结束")
-    assert loser.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
-    expect(lo.locator("#bid-count")).to_have_text("1")
+    lo.click("#bid-submit")  # the form holds the minimum, 800,000
+    lo.click("#confirm-ok")
+    expect(lo.locator("#bid-message")).to_have_text("出价成功: ¥800,000.00")
+    expect(w.locator("#bid-count")).to_have_text("1")
     assert winner.post(f"/api/lots/{lot_id}/bids", json={"amount": "810000"}).status_code == 201
+    expect(lo.get_by_role("alert")).to_contain_text("出价已被超越")
+    expect(lo.locator("#bid-message")).to_have_text("")  # no stale 出价成功
     # it closes: sold, the form goes, the winner gets the balance link, the loser the refund
     for page in (w, lo):
         expect(page.locator("#lot")).to_have_attribute("data-lot-status", "sold", timeout=WAIT)
@@ -75,7 +79,7 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
     expect(w.locator("#pay-balance")).to_have_text("支付余款 ¥730,000.00", timeout=WAIT)
     expect(w.locator("#pay-balance")).to_have_attribute("href", re.compile(r"^/pay/pay_"))
     expect(lo.locator("#my-outcome")).to_have_text("未竞得（保证金已退还）", timeout=WAIT)
-    expect(lo.locator("#bid-message")).to_have_text("")
+    expect(lo.get_by_role("alert")).to_be_hidden()
     for page, errors in pages.values():
         page.context.close()
         assert not errors, errors

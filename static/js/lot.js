@@ -83,7 +83,7 @@ function renderForm() {
     setText("outbid-text", fill(i18n.outbid, {price: money(toYuan(state.current))}));
     setText("rebid", fill(i18n.rebid, {price: money(toYuan(minNext()))}));
   }
-  if (!OPEN.includes(state.status) || state.outbid) setMessage("", "");
+  if (!OPEN.includes(state.status)) setMessage("", "");  // no 出价成功 on a closed lot
 }
 
 function render() {
@@ -125,6 +125,7 @@ function applyState(s) {
   if (state.myCode && state.leader === state.myCode) state.outbid = false;
   else if (led && state.leader) {
     state.outbid = true;
+    setMessage("", "");  // the 出价成功 of the lost lead no longer holds
     setTimeout(() => document.dispatchEvent(new Event("notifications:changed")), 1500);
   }
 }
@@ -184,6 +185,7 @@ function afterChange() {
 async function resync(force = false) {
   if (!force && Date.now() - state.lastResyncAt < RESYNC_EVERY_MS) return;
   state.lastResyncAt = Date.now();
+  state.lastFrameAt = Date.now();  // a silent socket is re-read once per STALE_MS, not in a loop
   state.resyncs++;
   const [lot, bids] = await Promise.all([getJson(`/api/lots/${lotId}`),
     getJson(`/api/lots/${lotId}/bids`)]).catch(() => [{ok: false}, {ok: false}]);
