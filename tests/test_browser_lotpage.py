@@ -7,8 +7,17 @@ from __future__ import annotations
 import re
 
 import httpx
+import redis.asyncio as aioredis
 from playwright.sync_api import Page, expect
-from portal_helpers import PASSWORD, actor, lot_body, make_account, pay_deposit, short_lot
+from portal_helpers import (
+    PASSWORD,
+    actor,
+    lot_body,
+    make_account,
+    pay_deposit,
+    run_async,
+    short_lot,
+)
 
 WAIT = 30_000  # ms: an upper bound for server-driven changes on a loaded machine
 
@@ -251,4 +260,27 @@ def test_a_lost_bid_frame_and_a_dead_socket_are_repaired(portal: str, redis_url:
     expect(page.locator("#current-price")).to_have_text("¥830,000.00")
     expect(page.locator("#bid-list li")).to_have_count(4)
     assert len(dropped) >= 2
+    context.close()
+
+
+def test_a_withdrawn_lot_closes_on_the_page(portal: str, redis_url: str, browser) -> None:
+    from bidding.store import BidStore  # the engine: no portal route withdraws a lot yet
+
+    officer = actor(portal, redis_url, "officer_wd", role="officer")
+    lot = officer.post("/api/lots", json=lot_body()).json()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{portal}/lots/{lot['id']}")
+    page.wait_for_function("() => window.lotState.lastSeq !== null")  # the socket is up
+
+    async def withdraw() -> None:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        await BidStore(client).cancel_lot(lot["id"])
+        await client.aclose()
+
+    run_async(withdraw())
+    expect(page.locator("#lot")).to_have_attribute("data-lot-status", "cancelled")
+    expect(page.locator("#status-badge")).to_have_text("已撤回")
+    expect(page.locator("#outcome-text")).to_have_text("本标的已撤回")
+    expect(page.locator("#lot-actions")).to_be_hidden()
     context.close()
