@@ -28,6 +28,9 @@ def to_messages(entry: dict[str, Any]) -> list[dict[str, Any]]:
         return _bid_messages(entry)
     if kind in ("close", "closed"):
         return [_closed_message(entry)]
+    if kind == "cancelled":  # withdrawn before it opened: no ledger entry, so no event id
+        return [{"type": "closed", "status": "cancelled", "final_price": None,
+                 "winner_code": None, "at": ms_to_iso(int(entry["at"]))}]
     return []
 
 

@@ -39,6 +39,13 @@ async def api_notifications(request: Request) -> Response:
                             at=ms_to_iso(i["at"]) or "") for i in items]))
 
 
+async def api_unread(request: Request) -> Response:
+    """The unread count alone: the nav polls it, so it reads one key."""
+    user = await require_user(request)
+    return respond(Unread(unread=await notifications.unread(services(request).redis,
+                                                            user.username)))
+
+
 async def api_mark_read(request: Request) -> Response:
     user = await require_user(request)
     await notifications.mark_read(services(request).redis, user.username)
@@ -111,6 +118,9 @@ api_routes = [
     api("/api/me/deposits", api_my_deposits, Op("My deposits", list[Deposit], role="any")),
     api("/api/me/notifications", api_notifications, Op(
         "My latest notifications and the unread count", Notifications, role="any")),
+    api("/api/me/notifications/unread", api_unread, Op(
+        "How many of my notifications are unread (cheap; the page navigation polls it)",
+        Unread, role="any")),
     api("/api/me/notifications", api_mark_read, Op(
         "Mark my notifications read", Unread, role="any"), ["POST"]),
 ]

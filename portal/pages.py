@@ -19,6 +19,7 @@ from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
 from portal.lot_routes import register
 from portal.lots import lot_view, state_view
+from portal.my_lots import my_lot_summaries
 from portal.payments import is_payer
 from portal.photos import save_photo
 from portal.services import services
@@ -29,7 +30,6 @@ from portal.sessions import (
     start_session,
 )
 from portal.templating import render
-from portal.user_routes import my_lot_summaries
 from portal.users import Users
 
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",

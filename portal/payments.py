@@ -33,6 +33,12 @@ def is_payer(order: dict[str, Any], username: str) -> bool:
     return user_id(str(order["username"])) == user_id(username)
 
 
+def deposit_status(order: dict[str, Any]) -> str:
+    """A deposit order's lifecycle: pending, paid (frozen), applied (to the price), refunded,
+    forfeited, or the order's cancelled/expired."""
+    return str(order.get("deposit_status") or order["status"])
+
+
 def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 

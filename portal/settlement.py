@@ -23,6 +23,7 @@ from core.timefmt import ms_to_beijing
 from portal import cases, keys, notifications, settlement_worker
 from portal.accounts import CaseAccounts
 from portal.keys import SETTLE_DONE, SETTLE_DUE
+from portal.payments import deposit_status
 from portal.settlement_rules import apply_forfeit, reauction_shortfall, split_at_close
 from portal.transitions import transition
 
@@ -354,7 +355,7 @@ class Settlement:
         for order in await self.app.payments.for_user(username):
             if order.get("purpose", "deposit") != "deposit" or order["status"] == "cancelled":
                 continue
-            status = order.get("deposit_status") or order["status"]
+            status = deposit_status(order)
             out.append({"lot_id": order["lot_id"], "amount": order["amount"],
                         "status": status, "payment_id": order["id"]})
         return sorted(out, key=lambda d: d["lot_id"])

@@ -221,6 +221,7 @@ class FeeItem:
     amount: int
     rule: str  # locale key of the rule text
     rate: str = ""  # shown, e.g. "1%"
+    per_ten_thousand: int = 0  # a share of the price (the lot page recomputes it live), else 0
 
 
 @dataclass(frozen=True)
@@ -244,14 +245,15 @@ def fee_estimate(property_type: str, area_m2: float | None, price: int) -> FeeEs
         large = (area_m2 or 0) > 140
         rate = 150 if large else 100
         items += [FeeItem("fee_deed_tax", _pct(price, rate), "fee_rule_deed_tax_home",
-                          "1.5%" if large else "1%"),
+                          "1.5%" if large else "1%", rate),
                   FeeItem("fee_registration", 8000, "fee_rule_registration_home", "¥80")]
     elif property_type in REAL_ESTATE_TYPES:
-        items += [FeeItem("fee_deed_tax", _pct(price, 300), "fee_rule_deed_tax_other", "3%"),
-                  FeeItem("fee_stamp_duty", _pct(price, 5), "fee_rule_stamp_duty", "0.05%"),
+        items += [FeeItem("fee_deed_tax", _pct(price, 300), "fee_rule_deed_tax_other", "3%", 300),
+                  FeeItem("fee_stamp_duty", _pct(price, 5), "fee_rule_stamp_duty", "0.05%", 5),
                   FeeItem("fee_registration", 55000, "fee_rule_registration_other", "¥550")]
     elif property_type == "equity":
-        items.append(FeeItem("fee_stamp_duty", _pct(price, 5), "fee_rule_stamp_duty", "0.05%"))
+        items.append(FeeItem("fee_stamp_duty", _pct(price, 5), "fee_rule_stamp_duty", "0.05%",
+                             5))
     elif property_type == "vehicle":
         items.append(FeeItem("fee_vehicle_transfer", 0, "fee_rule_vehicle", "0"))
     return FeeEstimate(price, items)

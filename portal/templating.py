@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from core.money import format_yuan as yuan
 from core.money import yuan_to_fen
-from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
+from core.timefmt import iso_to_ms, ms_to_iso, ms_to_local, ms_to_local_input
 from portal.i18n import catalogue, request_lang, translate
 from portal.services import services
 from portal.sessions import csrf_token
@@ -39,6 +39,11 @@ def yuan_text(value: str | None) -> str:
     return yuan(yuan_to_fen(value)) if value else "—"
 
 
+def local_iso(value: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """An API time (ISO UTC) in Beijing time for a page."""
+    return ms_to_local(iso_to_ms(value), fmt) if value else "—"
+
+
 def _importmap() -> str:
     """The vendored modules' import map, each URL content-hashed (cacheable for a year)."""
     path = STATIC_DIR / "vendor" / "importmap.json"
@@ -50,6 +55,7 @@ def _importmap() -> str:
 
 
 _env.filters.update(yuan=yuan, yuan_text=yuan_text, wan=wan, local=ms_to_local, iso=ms_to_iso,
+                    local_iso=local_iso,
                     local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
 _env.globals.update(importmap=_importmap, static=partial(versioned, STATIC_DIR))
 

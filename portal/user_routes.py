@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bidding.events import public_bid
-from core.errors import PortalError
-from core.names import user_id
-from portal import keys
+from core.errors import NotFound, PortalError
 from portal.apispec import Op, api, body_dict, read_body, respond
-from portal.lot_routes import registration_view
-from portal.lots import lot_view
-from portal.schemas.users import Credentials, MyLots, NewUser, SessionOut, User
-from portal.services import Services, services
+from portal.my_lots import my_lot_summaries, my_lot_summary
+from portal.schemas.users import Credentials, MyLot, MyLots, NewUser, SessionOut, User
+from portal.services import services
 from portal.sessions import end_session, require_user, start_session
 from portal.users import Users
 
@@ -52,20 +46,12 @@ async def my_lots(request: Request) -> Response:
     return respond({"items": await my_lot_summaries(services(request), user.username)})
 
 
-async def my_lot_summaries(app: Services, username: str) -> list[dict[str, Any]]:
-    ids = sorted(int(i) for i in await app.redis.smembers(keys.user_lots(username)))
-    out = []
-    for lot_id in ids:
-        lot = await app.lots.get(lot_id)
-        code = await app.store.code_for(lot_id, user_id(username))
-        if code is None:  # listed but never registered (a registration that failed half-way)
-            continue
-        order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
-        entries = await app.store.ledger(lot_id)
-        mine = [public_bid(e) for e in entries if e["kind"] == "bid" and e["code"] == code]
-        out.append({"lot": lot_view(lot, await app.store.state(lot_id)),
-                    "registration": registration_view(lot, code, order), "bids": mine})
-    return out
+async def my_lot(request: Request) -> Response:
+    user = await require_user(request)
+    item = await my_lot_summary(services(request), user.username, request.path_params["lot_id"])
+    if item is None:
+        raise NotFound("You are not registered for this lot", code="not_registered")
+    return respond(item)
 
 
 routes = [
@@ -80,5 +66,11 @@ routes = [
         ["DELETE"]),
     api("/api/me", me, Op("The logged-in user", SessionOut, role="any")),
     api("/api/me/lots", my_lots, Op(
-        "My registrations, deposits and bids", MyLots, role="any")),
+        "My registrations, deposits and bids, each lot with where I stand", MyLots,
+        role="any")),
+    api("/api/me/lots/{lot_id:int}", my_lot, Op(
+        "One lot I registered for, with where I stand (the lot page reads it at the close)",
+        MyLot, role="any", errors=(404,),
+        description="404 not_registered when the user never registered for the lot (or "
+                    "lot_not_found).")),
 ]

@@ -81,17 +81,24 @@ def lot_body(**overrides: Any) -> dict[str, Any]:
 def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[Actor, str]:
     """A bidder registered for the lot with the deposit paid; returns (client, code)."""
     client = actor(base, redis_url, username)
+    return client, pay_deposit(client, lot_id)
+
+
+def pay_deposit(client: Actor, lot_id: int) -> str:
+    """Register an existing account for the lot and pay the deposit; returns the code."""
     reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
     assert reg.status_code == 201, reg.text
     pid = reg.json()["deposit"]["payment_id"]
     paid = client.post(f"/api/payments/{pid}/confirm", json={})
     assert paid.status_code == 200 and paid.json()["payment"]["status"] == "paid", paid.text
-    return client, reg.json()["bidder_code"]
+    return str(reg.json()["bidder_code"])
 
 
-def short_lot(redis_url: str, officer: str, ends_in_ms: int) -> int:
-    """A live lot that ends in a few seconds (no extension), created past the schedule
-    checks as only generated demo auctions are; returns its id."""
+def short_lot(redis_url: str, officer: str, ends_in_ms: int, starts_in_ms: int = -1000,
+              title: str = "朝阳区 测试住宅") -> int:
+    """A lot that ends in a few seconds (no extension), created past the schedule checks as
+    only generated demo auctions are; live now unless ``starts_in_ms`` > 0 (both relative
+    to the server's time); returns its id."""
     from bidding.store import BidStore
     from portal.lots import Lots
 
@@ -99,8 +106,9 @@ def short_lot(redis_url: str, officer: str, ends_in_ms: int) -> int:
         client = aioredis.Redis.from_url(redis_url, decode_responses=True)
         lots = Lots(client, BidStore(client))
         now = await lots.store.server_time_ms()
-        lot = await lots.create(lot_body(starts_at=iso(now - 1000), ends_at=iso(now + ends_in_ms),
-                                         extension_seconds=0),
+        lot = await lots.create(lot_body(starts_at=iso(now + starts_in_ms),
+                                         ends_at=iso(now + ends_in_ms), extension_seconds=0,
+                                         title=title),
                                 await Users(client).get(officer), "sandbox", check=False)
         await client.aclose()
         return int(lot["id"])

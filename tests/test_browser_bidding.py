@@ -13,6 +13,7 @@ from portal_helpers import (
     make_account,
     now_ms,
     paid_bidder,
+    pay_deposit,
     short_lot,
 )
 
@@ -45,8 +46,9 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
     ends_before = b.get_attribute("#countdown", "data-ends-at")
     assert b.inner_text("#price-label") == "起拍价"  # no bid yet: the starting price is shown
     a.fill("#bid-amount", "800000.00")
+    a.click("#bid-submit")  # opens the confirmation; nothing is sent before 确认出价
     clicked = time.monotonic()
-    a.click("#bid-submit")
+    a.click("#confirm-ok")
     b.wait_for_function("document.querySelector('#bid-count').textContent === '1'",
                         timeout=5000)
     assert "800,000.00" in b.inner_text("#current-price")
@@ -58,6 +60,7 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
     assert a.inner_text("#bid-message").startswith("出价成功")
     # the other bidder answers; the first sees it
     b.click("#bid-submit")  # the form holds the minimum next bid
+    b.click("#confirm-ok")
     a.wait_for_function("document.querySelector('#current-price').textContent.includes('810,000')",
                         timeout=5000)
     assert "1" == b.inner_text("#viewers") or int(b.inner_text("#viewers")) >= 1
@@ -70,8 +73,9 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
 
 def test_page_follows_the_close_live(portal: str, redis_url: str, browser) -> None:
     make_account(redis_url, "officer_c", "officer")
+    bidder = actor(portal, redis_url, "closing_watch")
     lot_id = short_lot(redis_url, "officer_c", ends_in_ms=600_000)
-    bidder, code = paid_bidder(portal, redis_url, lot_id, "closing_watch")
+    code = pay_deposit(bidder, lot_id)
     assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()

@@ -11,6 +11,9 @@ from portal.schemas.common import AmountIn, Money, Time
 
 Status = Literal["upcoming", "live", "sold", "failed", "cancelled"]
 PaymentStatus = Literal["pending", "paid", "cancelled", "expired"]
+# A deposit: its payment order's status, then after the close what became of the money.
+DepositStatus = Literal["pending", "paid", "cancelled", "expired", "applied", "refunded",
+                        "forfeited"]
 # A time a client sends: ISO 8601 with an offset (preferred) or epoch milliseconds.
 TimeIn = Annotated[str | int, msgspec.Meta(
     description="ISO 8601 with a timezone offset, e.g. 2026-12-01T02:00:00Z, or epoch ms")]
@@ -133,7 +136,7 @@ class LotList(Struct):
 
 class DepositOut(Struct):
     amount: Money
-    status: PaymentStatus
+    status: DepositStatus
     payment_id: str
     pay_url: str
 
