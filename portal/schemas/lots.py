@@ -19,6 +19,11 @@ PROPERTY_TYPES = ("residential, commercial, industrial, land, vehicle, equipment
 PropertyType = Annotated[str, msgspec.Meta(description="one of " + PROPERTY_TYPES)]
 
 
+DebtorId = Annotated[str | None, msgspec.Meta(
+    description="the case's debtor's ID number (kept with the case, never shown publicly); "
+    "the debtor may not register for the case's lots (403 debtor_cannot_bid)")]
+
+
 class PriorityIn(Struct):
     username: str
     rank: Annotated[int, msgspec.Meta(description="1 = first in line")]
@@ -29,7 +34,6 @@ class LotInput(Struct):
     (e.g. 422 ``starting_price_below_70pct``)."""
 
     title: str
-    court: str
     case_number: str
     property_type: PropertyType
     district: str
@@ -45,6 +49,9 @@ class LotInput(Struct):
     description: str | None | UnsetType = UNSET
     photos: list[str] | None | UnsetType = UNSET
     priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+    court: Annotated[str | None | UnsetType, msgspec.Meta(
+        description="ignored: a lot belongs to the court of the officer who creates it")] = UNSET
+    debtor_id_number: DebtorId | UnsetType = UNSET
 
 
 class LotPatch(Struct):
@@ -67,6 +74,7 @@ class LotPatch(Struct):
     description: str | None | UnsetType = UNSET
     photos: list[str] | None | UnsetType = UNSET
     priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+    debtor_id_number: DebtorId | UnsetType = UNSET
 
 
 class LotQuery(Struct):
