@@ -127,8 +127,7 @@ def form_to_input(form: FormData) -> dict[str, Any]:
 async def event_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
     app = services(request)
-    court = policy.court_of(app, user)
-    lots = [lot for lot in await app.lots.all() if (lot.get("court") or court) == court]
+    lots = [lot for lot in await app.lots.all() if policy.in_court(app, user, lot.get("court"))]
     context: dict[str, Any] = {"lots": lots, "max_venues": MAX_VENUES, "sources": SOURCES,
                                "values": {}, "error": None}
     if request.method == "GET":

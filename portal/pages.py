@@ -161,8 +161,9 @@ async def pay_page(request: Request) -> Response:
 
 
 async def officer_home(request: Request) -> Response:
-    await require_user(request, "officer")
-    lots = await services(request).lots.all()
+    user = await require_user(request, "officer")
+    lots = [lot for lot in await services(request).lots.all()  # the officer's court's lots
+            if policy.in_court(services(request), user, lot.get("court"))]
     states = await services(request).store.states([lot["id"] for lot in lots])
     pairs = [(lot, states.get(lot["id"]) or {}) for lot in lots]
     return render(request, "officer.html", {"pairs": pairs[::-1]})

@@ -31,10 +31,15 @@ def court_of(app: Services, user: User) -> str:
     return user.court or app.settings.court
 
 
+def in_court(app: Services, user: User, court: str | None) -> bool:
+    """Whether a record of ``court`` ("" = the configured court) is the officer's."""
+    return user.role == "officer" and (court or app.settings.court) == court_of(app, user)
+
+
 def _own(app: Services, user: User, court: str | None) -> None:
     if user.role != "officer":
         raise Forbidden("This needs the role: officer", code="wrong_role")
-    if (court or app.settings.court) != court_of(app, user):
+    if not in_court(app, user, court):
         raise Forbidden(OTHER_COURT, code="other_court")
 
 
@@ -84,8 +89,7 @@ async def event_for_officer(app: Services, user: User, event_id: int) -> dict[st
 
 async def is_event_officer(app: Services, user: User | None, event: dict[str, Any]) -> bool:
     """Whether ``user`` hosts ``event`` (sees its stream keys, moderates its room)."""
-    return bool(user and user.role == "officer"
-                and await event_court(app, event) == court_of(app, user))
+    return user is not None and in_court(app, user, await event_court(app, event))
 
 
 async def lots_for_event(app: Services, user: User, lot_ids: list[int]) -> None:

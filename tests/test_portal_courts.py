@@ -71,6 +71,8 @@ def test_officer_of_another_court_cannot_change_its_cases(
     own = stranger.post("/api/lots", json=lot_body(case_number="(2026)京0108执5号"))
     assert own.status_code == 201 and own.json()["court"] == OTHER_COURT
     assert refused(officer.patch(f"/api/lots/{own.json()['id']}", json={"title": "改"}))
+    assert f"/officer/lots/{lot_id}/edit" in officer.get("/officer").text
+    assert f"/officer/lots/{lot_id}/edit" not in stranger.get("/officer").text
     # pages refuse too, with a readable message
     for page in (f"/officer/lots/{lot_id}/edit", f"/officer/lots/{lot_id}/tour",
                  f"/officer/lots/{lot_id}/relist", f"/cases/{case_id}"):

@@ -58,7 +58,8 @@ class LotPatch(Struct):
     """Changes to a lot before it opens: any fields of a new lot but case_number's value."""
 
     title: str | None | UnsetType = UNSET
-    court: str | None | UnsetType = UNSET
+    court: Annotated[str | None | UnsetType, msgspec.Meta(
+        description="ignored: a lot stays with its court")] = UNSET
     case_number: str | None | UnsetType = UNSET
     property_type: PropertyType | UnsetType = UNSET
     district: str | None | UnsetType = UNSET
