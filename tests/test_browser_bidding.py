@@ -12,6 +12,7 @@ from portal_helpers import (
     make_account,
     now_ms,
     paid_bidder,
+    pay_deposit,
     short_lot,
 )
 
@@ -69,8 +70,9 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
 
 def test_page_follows_the_close_live(portal: str, redis_url: str, browser) -> None:
     make_account(redis_url, "officer_c", "officer")
+    bidder = actor(portal, redis_url, "closing_watch")  # before the short lot: sign-up is slow
     lot_id = short_lot(redis_url, "officer_c", ends_in_ms=4000)
-    bidder, code = paid_bidder(portal, redis_url, lot_id, "closing_watch")
+    code = pay_deposit(bidder, lot_id)
     assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
