@@ -317,7 +317,7 @@ async def seed(redis_url: str, *, lots: int, bidders: int = 2, prefix: str = "b"
     portal.lots.Lots (check=False) and bidding.store.BidStore directly."""
     from bidding.store import BidStore
     from portal.lots import Lots
-    from portal.users import Users
+    from portal.users import Users, sample_id_number
 
     client = aioredis.Redis.from_url(redis_url, decode_responses=True)
     try:
@@ -337,7 +337,8 @@ async def seed(redis_url: str, *, lots: int, bidders: int = 2, prefix: str = "b"
         names = [f"{prefix}bidder{i}" for i in range(bidders)]
         for name in names:
             if await users.get(name) is None:
-                await users.create({"username": name, **person}, role="bidder")
+                await users.create({"username": name, **person,  # one ID per person
+                                    "id_number": sample_id_number(name)}, role="bidder")
         now = await store.server_time_ms()
         lot_ids: list[int] = []
         codes: dict[tuple[int, str], str] = {}

@@ -108,7 +108,7 @@ def make_event(base: str, url: str) -> int:
         client = aioredis.Redis.from_url(url, decode_responses=True)
         if await Users(client).get("bench_officer") is None:
             await Users(client).create({"username": "bench_officer", "password": PASSWORD,
-                                        "real_name": "bench", "id_number": "11010519491231002X",
+                                        "real_name": "bench", "id_number": "",
                                         "phone": "13800138000"}, role="officer")
         await client.aclose()
 

@@ -110,7 +110,7 @@ def cmd_create_user(args: argparse.Namespace, role: str) -> int:
             await Users(redis).create({
                 "username": args.username, "password": password,
                 "real_name": args.real_name or args.username, "phone": args.phone,
-                "id_number": args.id_number}, role=role)
+                "id_number": args.id_number or ""}, role=role, court=getattr(args, "court", ""))
         finally:
             await redis.aclose()
 
@@ -156,7 +156,11 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("--password")
         c.add_argument("--real-name")
         c.add_argument("--phone", default="13800000000")
-        c.add_argument("--id-number", default="11010519491231002X")
+        c.add_argument("--id-number", default=None,
+                       help="unique per account; optional for officers (they never bid)")
+        if role == "officer":
+            c.add_argument("--court", default="",
+                           help="the officer's court (default: the portal's COURT setting)")
         c.set_defaults(func=lambda a, r=role: cmd_create_user(a, r))
     verify = sub.add_parser("verify-ledger", help="verify a lot's hash-chained bid ledger")
     verify.add_argument("lot_id", type=int)

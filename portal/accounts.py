@@ -9,7 +9,9 @@ negative. The court's custody account of the case is split into sub-accounts per
 * ``proceeds:<lot>``  the price received (applied deposit + balance) and forfeit uses
 * ``forfeited:<lot>`` a defaulting buyer's deposit until it has been applied
 
-Outside parties: ``bidder:<username>``, ``applicant`` (proceeds released to the creditor)
+Outside parties: ``bidder:<code>`` (the lot's anonymous bidder code; entries written before
+codes were used name ``bidder:<username>`` and are shown with the code, see
+``portal.case_read.anonymised``), ``applicant`` (proceeds released to the creditor)
 and ``costs`` (auction costs paid from a forfeited deposit).
 
 Entry fields: seq, at (ms), case, kind, lot, from, to, amount (fen > 0), effect (the change

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bidding.rules import DAY_MS, REAL_ESTATE_TYPES
-from core.errors import Forbidden, NotFound
 from core.money import fen_to_yuan
+from core.names import user_id
 from core.timefmt import ms_to_iso
 from portal import cases, notifications
 from portal.lots import lot_view
@@ -136,14 +136,25 @@ def ledger_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "hash": e["hash"]} for e in entries]
 
 
-async def require_case(app: Services, case_id: int, user: User) -> dict[str, str]:
-    case = await cases.get_case(app.redis, case_id)
-    if case is None:
-        raise NotFound("No such case", code="case_not_found")
-    if not await cases.may_view(app.redis, case_id, user.username, user.role):
-        raise Forbidden("Only the case's applicants and officers may see it",
-                        code="not_your_case")
-    return case
+async def anonymised(app: Services, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Case-ledger entries with every bidder named by their bidder code, never the account
+    (entries written before codes were used named ``bidder:<username>``)."""
+    out = []
+    for e in entries:
+        e = dict(e)
+        for side in ("from", "to"):
+            name = str(e[side])
+            if name.startswith("bidder:"):
+                e[side] = "bidder:" + await _code_of(app, int(e["lot"]), name[7:])
+        e.pop("user", None)
+        out.append(e)
+    return out
+
+
+async def _code_of(app: Services, lot_id: int, name: str) -> str:
+    if await app.store.bidder(lot_id, name):
+        return name
+    return await app.store.code_for(lot_id, user_id(name)) or "?"
 
 
 async def case_detail(app: Services, case_id: int) -> dict[str, Any]:
@@ -157,7 +168,7 @@ async def case_detail(app: Services, case_id: int) -> dict[str, Any]:
             "outcomes": {lot["id"]: await app.settlement.outcome(lot["id"],
                                                                  states.get(lot["id"]))
                          for lot in lots},
-            "ledger": await app.settlement.accounts.entries(case_id),
+            "ledger": await anonymised(app, await app.settlement.accounts.entries(case_id)),
             "check": await app.settlement.accounts.verify(case_id),
             "applicants": await cases.applicants(app.redis, case_id)}
 

@@ -3,17 +3,15 @@ timeline and account ledger, and linking an applicant to a case."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.errors import Invalid, NotFound, PortalError
+from core.errors import Invalid, PortalError
 from core.money import fen_to_yuan
-from portal import cases, notifications
+from portal import cases, notifications, policy
 from portal.apispec import Op, api, read_body, respond
-from portal.case_read import case_detail, case_json, require_case
+from portal.case_read import case_detail, case_json
 from portal.forms import read_form, redirect
 from portal.schemas.cases import (
     ApplicantIn,
@@ -50,13 +48,12 @@ async def api_my_cases(request: Request) -> Response:
 async def api_case(request: Request) -> Response:
     user = await require_user(request, "applicant", "officer")
     app, case_id = services(request), request.path_params["case_id"]
-    await require_case(app, case_id, user)
+    await policy.case_for_reader(app, user, case_id)
     return respond(case_json(await case_detail(app, case_id)))
 
 
-async def link_applicant(app: Services, case_id: int, username: str, officer: Any) -> bool:
-    if await cases.get_case(app.redis, case_id) is None:
-        raise NotFound("No such case", code="case_not_found")
+async def link_applicant(app: Services, case_id: int, username: str, officer: User) -> bool:
+    await policy.case_for_officer(app, officer, case_id)
     target = await Users(app.redis).get(username.strip()) if username.strip() else None
     if target is None:
         raise Invalid("No account with that username", code="unknown_user", field="username")
@@ -75,6 +72,7 @@ async def link_applicant(app: Services, case_id: int, username: str, officer: An
 async def api_link_applicant(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app, case_id = services(request), request.path_params["case_id"]
+    await policy.case_for_officer(app, officer, case_id)  # before the body: refuse first
     data = await read_body(request, ApplicantIn)
     linked = await link_applicant(app, case_id, data.username, officer)
     return respond(CaseApplicants(case_id=case_id,
@@ -85,7 +83,7 @@ async def api_link_applicant(request: Request) -> Response:
 async def api_case_verify(request: Request) -> Response:
     user = await require_user(request, "applicant", "officer")
     app, case_id = services(request), request.path_params["case_id"]
-    await require_case(app, case_id, user)
+    await policy.case_for_reader(app, user, case_id)
     c = await app.settlement.accounts.verify(case_id)
     return respond(CaseVerify(ok=c.ok, length=c.length, head=c.head, reason=c.reason,
                               balance=fen_to_yuan(c.balance), money_in=fen_to_yuan(c.money_in),
@@ -106,7 +104,7 @@ async def case_page(request: Request) -> Response:
     case_id = request.path_params["case_id"]
     user = await require_user(request, "applicant", "officer")
     app = services(request)
-    await require_case(app, case_id, user)
+    await policy.case_for_reader(app, user, case_id)
     error = None
     if request.method == "POST":
         form = await read_form(request)
@@ -126,14 +124,17 @@ api_routes = [
         "My cases: those I am linked to as applicant, or work on as officer", list[CaseSummary],
         role=CASE_ROLE)),
     api("/api/cases/{case_id:int}", api_case, Op(
-        "A case: lots, timeline of every step, money ledger (its applicants and officers "
-        "only)", CaseDetail, role=CASE_ROLE)),
+        "A case: lots, timeline of every step, money ledger (its applicants and its court's "
+        "officers only)", CaseDetail, role=CASE_ROLE,
+        description="403 not_your_case (an applicant not linked), other_court (an officer "
+        "of another court).")),
     api("/api/cases/{case_id:int}/applicants", api_link_applicant, Op(
         "Link an applicant account to the case (201 when newly linked, 200 if it already was)",
-        CaseApplicants, 201, ApplicantIn, role="officer", also=(200,)), ["POST"]),
+        CaseApplicants, 201, ApplicantIn, role="officer", also=(200,),
+        description="403 other_court: the case belongs to another court."), ["POST"]),
     api("/api/cases/{case_id:int}/ledger/verify", api_case_verify, Op(
         "Re-verify the case's money ledger: hash chain, running balances, totals", CaseVerify,
-        role=CASE_ROLE)),
+        role=CASE_ROLE, description="403 not_your_case, other_court.")),
 ]
 
 page_routes = [

@@ -7,23 +7,38 @@ import time
 import redis.asyncio as aioredis
 
 from bidding.codec import str_hash
+from core.errors import Forbidden
 from core.names import user_id
 from portal import keys
 
 
 async def case_for_number(redis: aioredis.Redis, number: str, court: str, officer: str) -> int:
-    """The id of the case with this number, created on first use (race-safe via HSETNX)."""
+    """The id of the case with this number, created on first use (race-safe via HSETNX);
+    403 ``other_court`` when the case exists and belongs to another court."""
     existing = await redis.hget(keys.CASES_BY_NUMBER, number)
     if existing:
-        return int(existing)
+        return await _same_court(redis, int(existing), court)
     new_id = int(await redis.incr(keys.CASES_NEXT_ID))
     if not await redis.hsetnx(keys.CASES_BY_NUMBER, number, new_id):
-        return int(str(await redis.hget(keys.CASES_BY_NUMBER, number)))
+        return await _same_court(redis, int(str(await redis.hget(keys.CASES_BY_NUMBER, number))),
+                                 court)
     await redis.hset(keys.case(new_id), mapping={
         "id": new_id, "case_number": number, "court": court, "created_by": officer,
         "created_at": int(time.time() * 1000)})
     await add_officer(redis, new_id, officer)
     return new_id
+
+
+async def _same_court(redis: aioredis.Redis, case_id: int, court: str) -> int:
+    owner = await redis.hget(keys.case(case_id), "court")
+    if owner is not None and str(owner) != court:
+        raise Forbidden("This case belongs to another court", code="other_court")
+    return case_id
+
+
+async def set_debtor(redis: aioredis.Redis, case_id: int, id_number: str) -> None:
+    """Record the case's debtor's (normalised) ID number: they may not bid for its lots."""
+    await redis.hset(keys.case(case_id), "debtor_id_number", id_number)
 
 
 async def add_lot(redis: aioredis.Redis, case_id: int, lot_id: int) -> None:

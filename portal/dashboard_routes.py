@@ -13,6 +13,7 @@ from bidding.rules import DAY_MS
 from core.errors import BadRequest, Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, ms_to_iso
+from portal import policy
 from portal.apispec import Op, api, read_body, respond
 from portal.case_read import dashboard, dashboard_json
 from portal.forms import read_form
@@ -20,6 +21,7 @@ from portal.schemas.cases import BULK_ACTIONS, BulkIn, BulkResults, Dashboard
 from portal.services import Services, services
 from portal.sessions import require_user
 from portal.templating import render
+from portal.users import User
 
 
 async def api_dashboard(request: Request) -> Response:
@@ -40,12 +42,15 @@ async def bulk_one(app: Services, action: str, lot_id: int, days: int) -> Any:
     return ms_to_iso((await app.settlement.set_terms(lot_id, due_at=due))["due_at"])
 
 
-async def bulk(app: Services, action: str, lot_ids: list[int], days: int) -> list[dict[str, Any]]:
+async def bulk(app: Services, officer: User, action: str, lot_ids: list[int],
+               days: int) -> list[dict[str, Any]]:
+    """Each lot separately: one of another court is refused (``other_court``) on its own."""
     if action not in BULK_ACTIONS:
         raise Invalid(f"action must be one of {BULK_ACTIONS}", code="invalid_action")
     results = []
     for lot_id in lot_ids:
         try:
+            await policy.lot_for_officer(app, officer, lot_id)
             done = await bulk_one(app, action, lot_id, days)
             results.append({"lot_id": lot_id, "ok": True, "result": done})
         except PortalError as exc:
@@ -54,12 +59,12 @@ async def bulk(app: Services, action: str, lot_ids: list[int], days: int) -> lis
 
 
 async def api_bulk(request: Request) -> Response:
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
     data = await read_body(request, BulkIn)
     if not 1 <= data.days <= 60:
         raise Invalid("days: 1-60", code="invalid_field", field="days")
-    return respond({"results": await bulk(services(request), data.action, data.lot_ids[:500],
-                                          data.days)})
+    results = await bulk(services(request), officer, data.action, data.lot_ids[:500], data.days)
+    return respond({"results": results})
 
 
 async def dashboard_page(request: Request) -> Response:
@@ -77,7 +82,7 @@ async def dashboard_page(request: Request) -> Response:
             raise BadRequest("Bad form", code="invalid_form") from None
         action = str(form.get("action") or "")
         if ids:
-            results = await bulk(app, action, ids, max(1, min(days, 60)))
+            results = await bulk(app, user, action, ids, max(1, min(days, 60)))
             for r in results:  # the page shows a new deadline in Beijing time
                 if r["ok"] and action == "extend_deadline" and r.get("result"):
                     r["due_ms"] = iso_to_ms(r["result"])
@@ -94,7 +99,8 @@ api_routes = [
         Dashboard, role="officer")),
     api("/api/officer/bulk", api_bulk, Op(
         "A bulk action on lots: release, settle, extend_deadline or apply_forfeit; one result "
-        "per lot (a refused lot names the refusal's code)", BulkResults, body=BulkIn,
+        "per lot (a refused lot names the refusal's code, e.g. other_court for another "
+        "court's lot)", BulkResults, body=BulkIn,
         role="officer"), ["POST"]),
 ]
 

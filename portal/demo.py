@@ -20,7 +20,7 @@ from portal.demo_tours import demo_tours
 from portal.keys import DEMO_LOADED
 from portal.lot_routes import register
 from portal.photos import save_photo
-from portal.users import Users
+from portal.users import Users, sample_id_number
 
 if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
     from portal.services import Services
@@ -139,7 +139,7 @@ async def ensure_users(state: Services) -> None:
         if await users.get(username) is None:
             await users.create({"username": username, "password": password,
                                 "real_name": real_name, "phone": f"1380000{n:04d}",
-                                "id_number": "11010519491231002X"}, role=role)
+                                "id_number": sample_id_number(f"demo:{username}")}, role=role)
 
 
 async def place_demo_bids(state: Services, lot: dict[str, Any], count: int) -> None:

@@ -13,7 +13,7 @@ from core.timefmt import ms_to_iso
 from portal import cases
 from portal.keys import DEMO_AFTER_HAMMER
 from portal.relist import relist
-from portal.users import Users
+from portal.users import Users, sample_id_number
 
 if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
     from portal.services import Services
@@ -26,7 +26,8 @@ async def ensure_applicant(state: Services) -> None:
     if await users.get(APPLICANT[0]) is None:
         await users.create({"username": APPLICANT[0], "password": APPLICANT[1],
                             "real_name": "北京某银行股份有限公司", "phone": "13800009999",
-                            "id_number": "11010519491231002X"}, role="applicant")
+                            "id_number": sample_id_number("demo:applicant")},
+                           role="applicant")
 
 
 async def load_after_hammer(state: Services) -> str:

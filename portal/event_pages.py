@@ -13,6 +13,7 @@ from core.errors import PortalError
 from core.money import fen_to_yuan
 from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
+from portal import policy
 from portal.event_views import base_url, event_id_param, full_view
 from portal.forms import read_form
 from portal.services import Services, services
@@ -79,9 +80,9 @@ async def event_page(request: Request) -> Response:
 
 
 async def host_page(request: Request) -> Response:
-    await require_user(request, "officer")  # visitors are sent to the login page
+    user = await require_user(request, "officer")  # visitors are sent to the login page
     app = services(request)
-    event = await app.events.get(event_id_param(request))
+    event = await policy.event_for_officer(app, user, event_id_param(request))
     view = await full_view(app, event, officer=True, base=base_url(request))
     return render(request, "event_host.html", {
         "event": event, "view": view, "lots": await lot_titles(app, event)})
@@ -126,14 +127,17 @@ def form_to_input(form: FormData) -> dict[str, Any]:
 async def event_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
     app = services(request)
-    lots = await app.lots.all()
+    lots = [lot for lot in await app.lots.all() if policy.in_court(app, user, lot.get("court"))]
     context: dict[str, Any] = {"lots": lots, "max_venues": MAX_VENUES, "sources": SOURCES,
                                "values": {}, "error": None}
     if request.method == "GET":
         return render(request, "event_form.html", context)
     form = await read_form(request, max_fields=200)
     try:
-        event = await app.events.create(form_to_input(form), user.username)
+        data = form_to_input(form)
+        await policy.lots_for_event(app, user, [v["lot_id"] for v in data["venues"]
+                                                if isinstance(v.get("lot_id"), int)])
+        event = await app.events.create(data, user.username)
     except PortalError as exc:
         context.update(values={k: form.get(k) for k in form.keys() if k != "csrf_token"},
                        error=exc)

@@ -22,6 +22,7 @@ from core.timefmt import ms_to_iso
 from livestream.events import event_view, timeline_view
 from livestream.store import IngestStore
 from livestream.viewers import room_key, valid_viewer_id
+from portal import policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
 from portal.event_socket import event_socket
 from portal.event_views import base_url, ensure_open, event_id_param, full_view, room_state
@@ -41,6 +42,8 @@ async def create_event(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app = services(request)
     data = await read_body(request, s.EventIn)
+    await policy.lots_for_event(app, officer, [int(v.lot_id) for v in data.venues
+                                               if str(v.lot_id).isdigit()])
     event = await app.events.create(body_dict(data), officer.username)
     return respond(await full_view(app, event, officer=True, base=base_url(request)), 201)
 
@@ -60,19 +63,19 @@ async def get_event(request: Request) -> Response:
     app = services(request)
     event = await app.events.get(event_id_param(request))
     user = await current_user(request)
-    officer = user is not None and user.role == "officer"
+    officer = await policy.is_event_officer(app, user, event)
     return respond(await full_view(app, event, officer=officer, base=base_url(request)))
 
 
 async def on_air(request: Request) -> Response:
-    await require_user(request, "officer")
+    await officer_in_event(request)
     venue_id = (await read_body(request, s.OnAirIn)).venue_id
     entry = await services(request).events.set_on_air(event_id_param(request), venue_id)
     return respond({"on_air_venue_id": venue_id, "entry": timeline_view(entry)})
 
 
 async def end_event(request: Request) -> Response:
-    await require_user(request, "officer")
+    await officer_in_event(request)
     live = await services(request).events.end(event_id_param(request))
     return respond({"status": "ended", "ended_at": ms_to_iso(int(live["ended_at"]))})
 
@@ -129,16 +132,17 @@ async def post_message(request: Request) -> Response:
     app, event_id = services(request), event_id_param(request)
     data = await read_body(request, s.MessageIn)
     await ensure_open(app, event_id)
+    event = await app.events.get(event_id)
     result = await app.chat.post(event_id, user.username, data.text, data.kind or "chat",
-                                 moderator=user.role == "officer")
+                                 moderator=await policy.is_event_officer(app, user, event))
     return respond(result, 201 if result["status"] == "published" else 202)
 
 
 async def officer_in_event(request: Request) -> tuple[Any, int]:
-    """(app state, event id) for an officer's request about an existing event."""
-    await require_user(request, "officer")
+    """(app state, event id) for a request of an officer of the event's court."""
+    officer = await require_user(request, "officer")
     app, event_id = services(request), event_id_param(request)
-    await app.events.get(event_id)
+    await policy.event_for_officer(app, officer, event_id)
     return app, event_id
 
 
@@ -230,6 +234,7 @@ def ics(event: dict[str, Any], base: str) -> str:
 
 
 # -- route table ---------------------------------------------------------------------------------
+OC = "403 other_court: the event belongs to another court."
 
 
 def api_routes() -> list[BaseRoute]:
@@ -237,7 +242,9 @@ def api_routes() -> list[BaseRoute]:
     return [
         api("/api/events", create_event, Op(
             "Schedule an event with up to 12 venues, each linked to a lot; ingest venues get "
-            "a secret stream key", s.Event, 201, body=s.EventIn, role="officer"), ["POST"]),
+            "a secret stream key", s.Event, 201, body=s.EventIn, role="officer",
+            description="403 other_court when a venue's lot belongs to another court."),
+            ["POST"]),
         api("/api/events", list_events, Op("Live viewings (events)", s.EventList,
                                            query=s.EventsQuery)),
         api(e, get_event, Op(
@@ -245,10 +252,11 @@ def api_routes() -> list[BaseRoute]:
             "their lots' prices (officers also get stream keys)", s.Event)),
         api(e + "/on-air", on_air, Op(
             "Put a venue on air; recorded on the timeline with its time and program date "
-            "times", s.OnAirOut, body=s.OnAirIn, role="officer", errors=(409,)), ["POST"]),
+            "times", s.OnAirOut, body=s.OnAirIn, role="officer", errors=(409,),
+            description=OC), ["POST"]),
         api(e + "/end", end_event, Op(
             "End the broadcast: stream keys stop working, recordings become VOD", s.Ended,
-            role="officer"), ["POST"]),
+            role="officer", description=OC), ["POST"]),
         api(e + "/state", get_state, Op(
             "The small room state for anonymous viewers: public, identical for everyone, "
             "cacheable 1-2 s (Cache-Control: public, max-age=1, s-maxage=2; ETag, "
@@ -279,23 +287,23 @@ def _chat_routes(e: str) -> list[BaseRoute]:
             role="any", errors=(403, 409, 429), also=(202,)), ["POST"]),
         api(e + "/messages/{message_id}", delete_message, Op(
             "Delete a message for everyone (or reject a held question)", None, 204,
-            role=officer), ["DELETE"]),
+            role=officer, description=OC), ["DELETE"]),
         api(e + "/questions/{question_id}/approve", approve_question, Op(
-            "Publish a held question", s.Approved, role=officer), ["POST"]),
+            "Publish a held question", s.Approved, role=officer, description=OC), ["POST"]),
         api(e + "/moderation", moderation, Op(
-            "Held questions, muted users, settings", s.Moderation, role=officer)),
+            "Held questions, muted users, settings", s.Moderation, role=officer, description=OC)),
         api(e + "/mutes", mute, Op("Mute a user in this room", s.Muted, body=s.MuteIn,
-                                   role=officer), ["POST"]),
+                                   role=officer, description=OC), ["POST"]),
         api(e + "/mutes/{username}", unmute, Op("Unmute a user", s.Muted, role=officer,
-                                                errors=(422,)), ["DELETE"]),
+                                                errors=(422,), description=OC), ["DELETE"]),
         api(e + "/settings", settings, Op(
             "Slow mode (0, 5, 10, 30, 60, 300 s) and holding questions for approval",
-            s.ChatSettings, body=s.SettingsIn, role=officer), ["PATCH"]),
+            s.ChatSettings, body=s.SettingsIn, role=officer, description=OC), ["PATCH"]),
         api(e + "/announcements", announce, Op(
             "Pin an announcement (the newest 5 stay pinned)", s.Announcement, 201,
-            body=s.AnnouncementIn, role=officer), ["POST"]),
+            body=s.AnnouncementIn, role=officer, description=OC), ["POST"]),
         api(e + "/announcements/{announcement_id}", unpin, Op(
-            "Unpin an announcement", None, 204, role=officer), ["DELETE"]),
+            "Unpin an announcement", None, 204, role=officer, description=OC), ["DELETE"]),
     ]
 
 

@@ -15,6 +15,7 @@ from livestream.events import on_air_of, timeline_view
 from livestream.fanout import Client
 from livestream.frames import RESYNC, wire
 from livestream.viewers import valid_viewer_id
+from portal import policy
 from portal.event_views import ensure_open, event_id_param, full_view
 from portal.middleware import same_origin
 from portal.services import Services, services
@@ -61,7 +62,7 @@ async def accept_client(websocket: WebSocket) -> tuple[dict[str, Any], Client, s
     viewer = (valid_viewer_id(websocket.query_params.get("viewer")) or
               (user.username if user else None) or secrets.token_urlsafe(12))
     client = Client(viewer_id=viewer, venue_id=venue, username=user.username if user else None,
-                    moderator=bool(user and user.role == "officer"))
+                    moderator=await policy.is_event_officer(app, user, event))
     await websocket.accept()
     return event, client, venue_ids
 

@@ -28,6 +28,10 @@ CASES_NEXT_ID = "cases:next_id"
 CASES_BY_NUMBER = "cases:by_number"
 """Hash: case number -> case id."""
 
+USERS_BY_ID_NUMBER = "users:by_id_number"
+"""Hash: SHA-256 of a normalised ID number -> the user id holding it (one person, one
+account)."""
+
 SETTLE_WATCH = "settle:watch"
 """Sorted set: lot id -> time to look at it next (its end); settled once it has closed."""
 

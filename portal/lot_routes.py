@@ -14,7 +14,7 @@ from bidding.events import public_bid, public_entry
 from core.errors import Conflict, Forbidden, Invalid, NotFound, PortalError
 from core.money import fen_to_yuan, yuan_to_fen
 from core.names import user_id
-from portal import keys
+from portal import keys, policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
@@ -72,15 +72,16 @@ async def create_lot(request: Request) -> Response:
 
 
 async def patch_lot(request: Request) -> Response:
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
     app, lot_id = services(request), request.path_params["lot_id"]
+    await policy.lot_for_officer(app, officer, lot_id)
     data = body_dict(await read_body(request, LotPatch))
     lot = await app.lots.update(lot_id, data, app.settings.rules)
     return respond(lot_view(lot, await app.store.state(lot_id)))
 
 
 async def register_for_lot(request: Request) -> Response:
-    user = await require_user(request, "bidder", "applicant")
+    user = await require_user(request)  # officers are refused by name in register()
     app, lot_id = services(request), request.path_params["lot_id"]
     result, created = await register(app, lot_id, user.username)
     return respond(result, status=201 if created else 200)
@@ -89,6 +90,7 @@ async def register_for_lot(request: Request) -> Response:
 async def register(app: Services, lot_id: int, username: str) -> tuple[dict[str, Any], bool]:
     """Register a user for a lot (idempotent) and open the deposit order."""
     lot = await app.lots.get(lot_id)
+    await policy.may_register(app, lot, username)
     state = await app.store.state(lot_id)
     if state and state["status"] not in ("upcoming", "live"):
         raise Conflict("This auction has ended", code="closed")
@@ -178,15 +180,19 @@ routes = [
         "Search lots", LotList, query=LotQuery,
         errors=(422,), description="422 invalid_filter when a price bound is not yuan.")),
     api("/api/lots", create_lot, Op(
-        "Create and schedule a lot", LotOut, 201, body=LotInput, role="officer"), ["POST"]),
+        "Create and schedule a lot (of the officer's court)", LotOut, 201, body=LotInput,
+        role="officer", description="403 other_court: the case number names another "
+        "court's case."), ["POST"]),
     api(LOT, get_lot, Op("A lot with its live state", LotOut)),
     api(LOT, patch_lot, Op(
         "Change a lot before it opens (409 lot_locked once it opened or has bids)", LotOut,
-        body=LotPatch, role="officer", errors=(409,)), ["PATCH"]),
+        body=LotPatch, role="officer", errors=(409,),
+        description="403 other_court: the lot belongs to another court."), ["PATCH"]),
     api(LOT + "/registrations", register_for_lot, Op(
         "Register to bid: anonymous bidder code and deposit order (200 when already "
-        "registered)", RegistrationOut, 201, role=BIDDERS, errors=(409,), also=(200,)),
-        ["POST"]),
+        "registered)", RegistrationOut, 201, role=BIDDERS, errors=(409,), also=(200,),
+        description="403 officers_cannot_bid (court officers), debtor_cannot_bid (the "
+        "case's debtor), barred_after_default; 409 closed."), ["POST"]),
     api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
     api(LOT + "/bids", place_bid, Op(
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),

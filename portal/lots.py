@@ -15,11 +15,13 @@ from core.money import fen_to_yuan, yuan_to_fen
 from core.names import user_id
 from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, keys, lifecycle
-from portal.users import User, Users
+from portal.settings import DEFAULT_COURT
+from portal.users import User, Users, id_number_valid, normalise_id_number
 
 TEXT_LIMITS = {"title": 120, "court": 80, "case_number": 64, "district": 32,
                "address": 200, "description": 5000}
 MONEY_FIELDS = ("appraisal_price", "starting_price", "increment", "deposit")
+OPTIONAL_TEXT = ("description", "court")
 
 
 def _text(data: dict[str, Any], field: str, required: bool) -> str | None:
@@ -66,9 +68,10 @@ def parse_lot_input(data: dict[str, Any], *, partial: bool = False) -> dict[str,
         raise Invalid("Expected a JSON object", code="invalid_body")
     out: dict[str, Any] = {}
     for field in TEXT_LIMITS:
-        value = _text(data, field, required=not partial and field != "description")
+        value = _text(data, field, required=not partial and field not in OPTIONAL_TEXT)
         if value is not None:
             out[field] = value
+    out.pop("court", None)  # a lot belongs to its creating officer's court (portal.policy)
     for field in MONEY_FIELDS:
         if (fen := _money(data, field)) is not None:
             out[field] = fen
@@ -104,6 +107,12 @@ def _more_fields(data: dict[str, Any], out: dict[str, Any], partial: bool) -> No
         out["extension_seconds"] = ext
     if "priority_purchasers" in data or not partial:
         out["priority_purchasers"] = _priority(data.get("priority_purchasers") or [])
+    if data.get("debtor_id_number"):
+        debtor = normalise_id_number(str(data["debtor_id_number"]))
+        if not id_number_valid(debtor):
+            raise Invalid("debtor_id_number must be a valid 18-digit resident identity card "
+                          "number", code="invalid_field", field="debtor_id_number")
+        out["debtor_id_number"] = debtor
     if "photos" in data:
         photos = data["photos"] or []
         if not isinstance(photos, list) or not all(
@@ -143,9 +152,11 @@ def check_schedule(lot: dict[str, Any], now_ms: int, mode: str) -> None:
 
 
 class Lots:
-    def __init__(self, redis: aioredis.Redis, store: BidStore) -> None:
+    def __init__(self, redis: aioredis.Redis, store: BidStore,
+                 court: str = DEFAULT_COURT) -> None:
         self.redis = redis
         self.store = store
+        self.court = court  # the configured court, of officers whose account names none
 
     async def create(self, data: dict[str, Any], officer: User, mode: str,
                      *, check: bool = True, extra: dict[str, Any] | None = None
@@ -154,16 +165,20 @@ class Lots:
         re-auctions, which portal.relist checks against their own rules first. ``extra``
         (round, sale_mode, previous_lot_id, barred) is stored with the lot."""
         lot = parse_lot_input(data)
+        debtor = lot.pop("debtor_id_number", None)
         await self._check_priority_users(lot["priority_purchasers"])
         now = await self.store.server_time_ms()
         if check:
             check_schedule(lot, now, mode)
+        lot["court"] = officer.court or self.court
+        case_id = await cases.case_for_number(self.redis, lot["case_number"], lot["court"],
+                                              officer.username)
         lot_id = int(await self.redis.incr(keys.LOTS_NEXT_ID))
         lot.update(extra or {})
-        lot.update(id=lot_id, created_by=officer.username, announced_at=now,
+        lot.update(id=lot_id, created_by=officer.username, announced_at=now, case_id=case_id,
                    photos=lot.get("photos", []), description=lot.get("description", ""))
-        lot["case_id"] = await cases.case_for_number(self.redis, lot["case_number"],
-                                                     lot["court"], officer.username)
+        if debtor:
+            await cases.set_debtor(self.redis, case_id, debtor)
         await self._save(lot)
         await cases.add_lot(self.redis, lot["case_id"], lot_id)
         return lot
@@ -174,6 +189,8 @@ class Lots:
         if state and (state["status"] != "upcoming" or state["bid_count"]):
             raise Conflict("A lot can be changed only before it opens", code="lot_locked")
         changes = parse_lot_input(data, partial=True)
+        if debtor := changes.pop("debtor_id_number", None):
+            await cases.set_debtor(self.redis, int(lot["case_id"]), debtor)
         if changes.pop("case_number", lot["case_number"]) != lot["case_number"]:
             raise Invalid("case_number cannot change", code="invalid_field", field="case_number")
         await self._check_priority_users(changes.get("priority_purchasers", []))

@@ -14,6 +14,7 @@ from core.errors import NotFound, PortalError
 from core.money import fen_to_yuan
 from core.names import user_id
 from core.timefmt import local_input_to_ms, ms_to_local_input
+from portal import policy
 from portal.case_read import lot_extras
 from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
@@ -148,7 +149,6 @@ async def lot_register(request: Request) -> Response:
     if user is None:
         return redirect(f"/login?next=/lots/{lot_id}")
     await read_form(request)
-    await require_user(request, "bidder", "applicant")
     result, _ = await register(services(request), lot_id, user.username)
     if result["deposit"]["status"] == "paid":
         return redirect(f"/lots/{lot_id}")
@@ -171,8 +171,9 @@ async def pay_page(request: Request) -> Response:
 
 
 async def officer_home(request: Request) -> Response:
-    await require_user(request, "officer")
-    lots = await services(request).lots.all()
+    user = await require_user(request, "officer")
+    lots = [lot for lot in await services(request).lots.all()  # the officer's court's lots
+            if policy.in_court(services(request), user, lot.get("court"))]
     states = await services(request).store.states([lot["id"] for lot in lots])
     pairs = [(lot, states.get(lot["id"]) or {}) for lot in lots]
     return render(request, "officer.html", {"pairs": pairs[::-1]})
@@ -180,7 +181,8 @@ async def officer_home(request: Request) -> Response:
 
 def lot_form_to_input(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in (
-        "title", "court", "case_number", "property_type", "district", "address", "description",
+        "title", "case_number", "debtor_id_number",
+        "property_type", "district", "address", "description",
         "appraisal_price", "starting_price", "increment", "deposit")}
     data["area_m2"] = form.get("area_m2") or None
     for field in ("starts_at", "ends_at"):
@@ -211,9 +213,10 @@ async def lot_form(request: Request) -> Response:
     user = await require_user(request, "officer")  # visitors are sent to the login page
     app = services(request)
     lot_id = request.path_params.get("lot_id")
-    lot = await app.lots.get(lot_id) if lot_id else None
+    lot = await policy.lot_for_officer(app, user, lot_id) if lot_id else None
     if request.method == "GET":
         return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
+                                                 "court": policy.court_of(app, user),
                                                  "error": None, "districts": DISTRICTS,
                                                  "types": sorted(rules.PROPERTY_TYPES)})
     form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
@@ -228,6 +231,7 @@ async def lot_form(request: Request) -> Response:
     except PortalError as exc:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}
         return render(request, "lot_form.html", {"lot": lot, "values": values, "error": exc,
+                                                 "court": policy.court_of(app, user),
                                                  "districts": DISTRICTS,
                                                  "types": sorted(rules.PROPERTY_TYPES)}, 422)
     return redirect(f"/lots/{saved['id']}")

@@ -81,7 +81,7 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
     """Connect to Redis at ``url``, build every store and start the pub/sub hub."""
     redis = connect(url)
     store = BidStore(redis)
-    lots = Lots(redis, store)
+    lots = Lots(redis, store, settings.court)
     hub = Hub(redis, transform)
     panoramas = PanoramaStore(settings.data_dir)
     hls = hls or IngestStore(settings.data_dir / "hls", record=True)

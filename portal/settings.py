@@ -10,6 +10,7 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 RULE_MODES = ("strict", "sandbox")
+DEFAULT_COURT = "北京市西城区人民法院"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Settings:
     max_upload_bytes: int
     # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
     notify_sender: str = ""
+    # COURT: the portal's court; officers without a court of their own belong to it
+    court: str = DEFAULT_COURT
 
     @property
     def sandbox(self) -> bool:
@@ -50,6 +53,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
+        "court": config("COURT", default=DEFAULT_COURT) or DEFAULT_COURT,
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -38,6 +38,13 @@ RECORD_INTS = ("final_price", "deposit", "balance", "due_at", "closed_at", "paid
 ENDED = ("sold", "failed", "cancelled")
 
 
+def bidder_account(order: dict[str, Any]) -> str:
+    """The outside account of a bidder in a case ledger: named by the lot's anonymous bidder
+    code, never the account (the ledger is shown to the case's parties while lots are live,
+    and its hashes must not let anyone test a guess of a username)."""
+    return f"bidder:{order['code']}"
+
+
 class Settlement:
     def __init__(self, state: Services) -> None:
         self.app = state
@@ -119,14 +126,14 @@ class Settlement:
 
     async def _post_deposit_receipt(self, order: dict[str, Any], case_id: int) -> None:
         await self.accounts.post(case_id, f"deposit:{order['id']}", "deposit_paid",
-                                 f"bidder:{order['username']}", f"deposits:{order['lot_id']}",
-                                 order["amount"], order["lot_id"], order["username"])
+                                 bidder_account(order), f"deposits:{order['lot_id']}",
+                                 order["amount"], order["lot_id"], order["code"])
         await self.redis.hsetnx(keys.payment(order["id"]), "deposit_status", "paid")
 
     async def _refund(self, lot: dict[str, Any], order: dict[str, Any], amount: int) -> None:
         await self.accounts.post(lot["case_id"], f"refund:{order['id']}", "deposit_refunded",
-                                 f"deposits:{lot['id']}", f"bidder:{order['username']}",
-                                 amount, lot["id"], order["username"])
+                                 f"deposits:{lot['id']}", bidder_account(order),
+                                 amount, lot["id"], order["code"])
         if amount == order["amount"]:
             await self.redis.hset(keys.payment(order["id"]), "deposit_status", "refunded")
         await notifications.notify(self.redis, order["username"], "deposit_refunded",
@@ -142,7 +149,7 @@ class Settlement:
         if applied:
             await self.accounts.post(case_id, f"apply:{order['id']}", "deposit_applied",
                                      f"deposits:{lot_id}", f"proceeds:{lot_id}", applied,
-                                     lot_id, order["username"])
+                                     lot_id, order["code"])
             await self.redis.hset(keys.payment(order["id"]), "deposit_status", "applied")
         due_at = state["closed_at"] + DEFAULT_PAYMENT_DAYS * DAY_MS
         for k, v in {"winner": order["username"], "winner_code": order["code"],
@@ -185,8 +192,8 @@ class Settlement:
             await self._post_deposit_receipt(order, int(lot["case_id"]))
             return
         await self.accounts.post(lot["case_id"], f"balance:{order['id']}", "balance_paid",
-                                 f"bidder:{order['username']}", f"proceeds:{lot['id']}",
-                                 order["amount"], lot["id"], order["username"])
+                                 bidder_account(order), f"proceeds:{lot['id']}",
+                                 order["amount"], lot["id"], order["code"])
         await self.redis.zrem(SETTLE_DUE, str(lot["id"]))
         await self._after_completion(lot)
 
@@ -220,17 +227,18 @@ class Settlement:
         if rec.get("balance_order"):
             await self.app.payments.transition(rec["balance_order"], "pending", "expired")
         case_id, winner, deposit = int(lot["case_id"]), rec["winner"], rec.get("deposit", 0)
+        code = str(rec.get("winner_code") or "")  # ledgers name bidder codes, not accounts
         if deposit:
             await self.accounts.post(case_id, f"forfeit:{lot_id}", "deposit_forfeited",
                                      f"proceeds:{lot_id}", f"forfeited:{lot_id}", deposit,
-                                     lot_id, winner)
+                                     lot_id, code)
             pid = await self.app.payments.order_id(lot_id, winner, "deposit")
             if pid:
                 await self.redis.hset(keys.payment(pid), "deposit_status", "forfeited")
         use = apply_forfeit(deposit, int(rec.get("auction_costs") or 0), 0)
         if use.costs:
             await self.accounts.post(case_id, f"forfeit_costs:{lot_id}", "forfeit_to_costs",
-                                     f"forfeited:{lot_id}", "costs", use.costs, lot_id, winner)
+                                     f"forfeited:{lot_id}", "costs", use.costs, lot_id, code)
         await self.redis.hset(key, "forfeited", deposit)
         await self.redis.zrem(SETTLE_DUE, str(lot_id))
         params = {"title": lot["title"], "deposit": yuan(deposit)}
@@ -276,7 +284,7 @@ class Settlement:
         case_id, did = int(defaulted["case_id"]), defaulted["id"]
         left = await self.accounts.balance(case_id, f"forfeited:{did}")
         use = apply_forfeit(left, 0, shortfall)
-        user = (await self.record(did)).get("winner", "")
+        user = str((await self.record(did)).get("winner_code") or "")
         for kind, amount in (("forfeit_to_shortfall", use.shortfall),
                              ("forfeit_to_debt", use.debt)):
             await self.accounts.post(case_id, f"{kind}:{did}", kind, f"forfeited:{did}",

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from core.errors import Invalid, PortalError
 from core.money import fen_to_yuan
 from core.timefmt import iso_to_ms, local_input_to_ms
+from portal import policy
 from portal.apispec import Op, api, body_dict, read_body, respond
 from portal.case_read import lot_result, result_json
 from portal.forms import fen_field, read_form, redirect
@@ -36,12 +37,16 @@ RELIST_DOC = ("The second auction after a failed first, the fixed-price sale aft
               "second, or the re-auction after a default. Refusals (422) name the rule: "
               "second_auction_price_below_80pct, second_auction_not_within_30_days, "
               "second_auction_announcement_below_15_days, fixed_price_not_second_auction_price,"
-              " fixed_price_period_above_60_days, lot_not_failed, ...; 409 already_relisted.")
+              " fixed_price_period_above_60_days, lot_not_failed, ...; 409 already_relisted; 403 "
+              "other_court (the lot belongs to another court).")
+
+OTHER = "403 other_court: the lot belongs to another court."
 
 
 async def api_relist(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app = services(request)
+    await policy.lot_for_officer(app, officer, request.path_params["lot_id"])
     body = await read_body(request, RelistIn)
     new = await relist(app, request.path_params["lot_id"], body_dict(body), officer)
     view = lot_view(new, await app.store.state(new["id"]))
@@ -51,8 +56,9 @@ async def api_relist(request: Request) -> Response:
 
 
 async def api_settlement_terms(request: Request) -> Response:
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
     app, lot_id = services(request), request.path_params["lot_id"]
+    await policy.lot_for_officer(app, officer, lot_id)
     data = await read_body(request, SettlementTermsIn)
     due = None
     if isinstance(data.due_at, str):
@@ -68,13 +74,15 @@ async def api_settlement_terms(request: Request) -> Response:
 
 
 async def api_release(request: Request) -> Response:
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
+    await policy.lot_for_officer(services(request), officer, request.path_params["lot_id"])
     amount = await services(request).settlement.release(request.path_params["lot_id"])
     return respond(Released(released=fen_to_yuan(amount)))
 
 
 async def api_apply_forfeit(request: Request) -> Response:
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
+    await policy.lot_for_officer(services(request), officer, request.path_params["lot_id"])
     held = await services(request).settlement.apply_forfeit_now(request.path_params["lot_id"])
     return respond(ForfeitApplied(proceeds_held=fen_to_yuan(held)))
 
@@ -83,6 +91,7 @@ async def relist_page(request: Request) -> Response:
     lot_id = request.path_params["lot_id"]
     user = await require_user(request, "officer")
     app = services(request)
+    await policy.lot_for_officer(app, user, lot_id)
     r = await lot_result(app, lot_id)
     prior = await prior_of(app, r["lot"])
     ctx: dict[str, Any] = {"r": r, "prior": prior, "round": next_round(prior), "error": None,
@@ -109,9 +118,10 @@ async def relist_page(request: Request) -> Response:
 async def settlement_form(request: Request) -> Response:
     await current_user(request)
     lot_id = request.path_params["lot_id"]
-    await require_user(request, "officer")
+    officer = await require_user(request, "officer")
     form = await read_form(request)
     app = services(request)
+    await policy.lot_for_officer(app, officer, lot_id)
     due = str(form.get("due_at") or "").strip()
     costs = str(form.get("auction_costs") or "").strip()
     try:
@@ -129,13 +139,13 @@ api_routes = [
         201, RelistIn, role="officer", errors=(409,), description=RELIST_DOC), ["POST"]),
     api("/api/lots/{lot_id:int}/settlement", api_settlement_terms, Op(
         "Set the balance deadline and/or the auction costs; the lot's settlement", Settlement,
-        body=SettlementTermsIn, role="officer", errors=(409,)), ["POST"]),
+        body=SettlementTermsIn, role="officer", errors=(409,), description=OTHER), ["POST"]),
     api("/api/lots/{lot_id:int}/release", api_release, Op(
         "Release the lot's proceeds to the applicant", Released, role="officer",
-        errors=(409,)), ["POST"]),
+        errors=(409,), description=OTHER), ["POST"]),
     api("/api/lots/{lot_id:int}/forfeit", api_apply_forfeit, Op(
         "Apply what is left of a forfeited deposit to the debt now", ForfeitApplied,
-        role="officer", errors=(409,)), ["POST"]),
+        role="officer", errors=(409,), description=OTHER), ["POST"]),
 ]
 
 page_routes = [

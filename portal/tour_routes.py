@@ -18,7 +18,7 @@ from core.errors import NotFound, PortalError
 from panorama.jobs import JobNotFound
 from panorama.store import content_type
 from panorama.tours import TourError, parse_time, tour_view
-from portal import tour_uploads
+from portal import policy, tour_uploads
 from portal.apispec import Op, api, body_dict, decode_json, respond
 from portal.schemas.tours import (
     PanoramaJob,
@@ -117,7 +117,7 @@ async def get_tour(request: Request) -> Response:
 async def put_tour(request: Request) -> Response:
     user = await require_user(request, "officer")
     lot_id = request.path_params["lot_id"]
-    await services(request).lots.get(lot_id)
+    await policy.lot_for_officer(services(request), user, lot_id)
     body = decode_json(await request.body(), TourIn, limit=MAX_TOUR_JSON)
     try:
         saved = await services(request).tours.save(lot_id, body_dict(body), user.username,
@@ -151,14 +151,15 @@ async def tour_page(request: Request) -> Response:
 
 async def tour_editor_page(request: Request) -> Response:
     lot_id = int(request.path_params["lot_id"])  # an {lot_id:int} route
-    await require_user(request, "officer")  # visitors are sent to the login page
-    lot = await services(request).lots.get(lot_id)
+    user = await require_user(request, "officer")  # visitors are sent to the login page
+    lot = await policy.lot_for_officer(services(request), user, lot_id)
     return render(request, "tour_editor.html", {"lot": lot, "limits": tour_uploads.limits(
         services(request).settings)})
 
 
 TOUR_SAVE = ("The tour document (at most 1 MiB). Every save is a new immutable version; "
-             "422 names the offending field in error.field (e.g. scenes[0].links[1].to).")
+             "422 names the offending field in error.field (e.g. scenes[0].links[1].to); "
+             "403 other_court when the lot belongs to another court.")
 routes = [
     *tour_uploads.routes,
     api("/api/panorama-jobs/{job_id}", get_job, Op(

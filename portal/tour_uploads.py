@@ -26,6 +26,7 @@ from panorama.decode import Header, check_equirect
 from panorama.errors import PanoramaError
 from panorama.floorplans import save_floorplan
 from panorama.store import PanoramaStore, floorplan_url, video_url
+from portal import policy
 from portal.apispec import Op, api, respond
 from portal.middleware import same_origin
 from portal.photos import MAX_PHOTO_BYTES, save_photo
@@ -81,7 +82,7 @@ async def officer_upload(request: Request) -> tuple[Any, int]:
         lot_id = int(request.query_params.get("lot_id", ""))
     except ValueError:
         raise Invalid("lot_id (a number) is required", code="invalid_lot") from None
-    await services(request).lots.get(lot_id)
+    await policy.lot_for_officer(services(request), user, lot_id)
     return user, lot_id
 
 
@@ -240,7 +241,8 @@ async def upload_photo(request: Request) -> Response:
 
 # --- routes ----------------------------------------------------------------------------------
 RAW = ("The file is the raw request body (not multipart) with Content-Type {types}; "
-       "same origin only; header X-CSRF-Token = the page's CSRF token. Size limit {limit}.")
+       "same origin only; header X-CSRF-Token = the page's CSRF token. Size limit {limit}. "
+       "403 other_court when the lot belongs to another court.")
 UPLOAD_ERRORS = (404, 413, 422)  # no such lot; file too large; lot_id missing, empty upload
 
 

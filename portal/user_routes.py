@@ -57,7 +57,9 @@ async def my_lot(request: Request) -> Response:
 routes = [
     api("/api/users", create_user, Op(
         "Create a bidder account", User, 201, body=NewUser, errors=(409,),
-        description="409 username_taken; 422 invalid_<field> naming the first bad field."),
+        description="409 username_taken, id_number_taken (one account per person: ID "
+        "numbers are unique, compared without spaces and with X upper-cased); 422 "
+        "invalid_<field> naming the first bad field."),
         ["POST"]),
     api("/api/session", create_session, Op(
         "Log in; sets the session cookie (HttpOnly, SameSite=Lax)", SessionOut,

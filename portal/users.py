@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class User:
     real_name: str
     phone: str
     id_number: str
+    court: str = ""  # officers only; "" = the portal's configured court (settings.COURT)
 
     @property
     def is_officer(self) -> bool:
@@ -47,23 +49,37 @@ def id_number_valid(value: str) -> bool:
     return "10X98765432"[total % 11] == value[17].upper()
 
 
+def normalise_id_number(value: str) -> str:
+    """An ID number as stored and compared: no whitespace, the check letter upper-case."""
+    return re.sub(r"\s+", "", value).upper()
+
+
+def sample_id_number(seed: str) -> str:
+    """A valid ID number derived from ``seed`` (demo data, tests and benchmarks: one each)."""
+    digits = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**11
+    return id_number_with_check(f"110105{digits:011d}")
+
+
 def id_number_with_check(first17: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
     return first17 + "10X98765432"[total % 11]
 
 
-def validate_registration(data: dict[str, Any]) -> dict[str, str]:
-    """Return clean fields or raise Invalid naming the first bad field."""
+def validate_registration(data: dict[str, Any], id_optional: bool = False) -> dict[str, str]:
+    """Return clean fields or raise Invalid naming the first bad field (``id_optional``:
+    an officer's account may go without an ID number; officers never bid)."""
     fields = {k: str(data.get(k) or "").strip() for k in
               ("username", "password", "real_name", "id_number", "phone")}
     fields["password"] = str(data.get("password") or "")
+    fields["id_number"] = normalise_id_number(fields["id_number"])
     checks = [
         ("username", USERNAME_RE.fullmatch(fields["username"]) is not None,
          "Username: 3-32 letters, digits, '_', '.', '-'"),
         ("password", 8 <= len(fields["password"]) <= 256, "Password: at least 8 characters"),
         ("real_name", 1 <= len(fields["real_name"]) <= 50, "Real name is required (max 50)"),
-        ("id_number", id_number_valid(fields["id_number"]),
+        ("id_number", id_number_valid(fields["id_number"])
+         or (id_optional and not fields["id_number"]),
          "ID number must be a valid 18-digit resident identity card number"),
         ("phone", PHONE_RE.fullmatch(fields["phone"]) is not None,
          "Phone must be an 11-digit mobile number"),
@@ -78,21 +94,37 @@ class Users:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
 
-    async def create(self, data: dict[str, Any], role: str = "bidder") -> User:
+    async def create(self, data: dict[str, Any], role: str = "bidder",
+                     court: str = "") -> User:
+        """A new account; ``court`` only for officers ("" = the configured court). ID numbers
+        are unique across accounts (one person, one bidder): 409 ``id_number_taken``."""
         if role not in ROLES:
             raise Invalid(f"Unknown role {role!r}", code="invalid_role")
-        fields = validate_registration(data)
+        fields = validate_registration(data, id_optional=role == "officer")
         record: dict[str, str] = {
             "username": fields["username"], "role": role, "real_name": fields["real_name"],
-            "id_number": fields["id_number"].upper(), "phone": fields["phone"],
+            "id_number": fields["id_number"], "phone": fields["phone"],
             "password_hash": _hasher.hash(fields["password"]), "created_at": str(time.time()),
         }
+        if role == "officer" and court:
+            record["court"] = court
         key = keys.user(fields["username"])
         if not await self.redis.hsetnx(key, "username", fields["username"]):
             raise Conflict("That username is taken", code="username_taken")
+        if fields["id_number"]:
+            await self._claim_id_number(fields["id_number"], fields["username"])
         await self.redis.hset(key, mapping=record)  # type: ignore[arg-type]
         await self.redis.sadd(keys.users_with_role(role), user_id(fields["username"]))
         return _user(record)
+
+    async def _claim_id_number(self, id_number: str, username: str) -> None:
+        """Claim the ID number for ``username`` (HSETNX: of two concurrent sign-ups with one
+        number exactly one wins); the loser's half-made account is removed."""
+        index_field = hashlib.sha256(id_number.encode()).hexdigest()
+        if not await self.redis.hsetnx(keys.USERS_BY_ID_NUMBER, index_field, user_id(username)):
+            await self.redis.delete(keys.user(username))
+            raise Conflict("An account with this ID number already exists",
+                           code="id_number_taken", field="id_number")
 
     async def get(self, username: str) -> User | None:
         record: dict[str, str] = await self.redis.hgetall(keys.user(username))  # type: ignore[assignment]
@@ -122,4 +154,4 @@ class Users:
 def _user(record: dict[str, str]) -> User:
     return User(username=record["username"], role=record["role"],
                 real_name=record.get("real_name", ""), phone=record.get("phone", ""),
-                id_number=record.get("id_number", ""))
+                id_number=record.get("id_number", ""), court=record.get("court", ""))

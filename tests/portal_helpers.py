@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import redis.asyncio as aioredis
 
-from portal.users import Users
+from portal.users import Users, sample_id_number
 
-ID_NUMBER = "11010519491231002X"
+ID_NUMBER = "11010519491231002X"  # one account may hold it: accounts use id_for(username)
 PASSWORD = "correct-horse-9"
 
 
@@ -28,12 +28,17 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def make_account(redis_url: str, username: str, role: str) -> None:
+def id_for(username: str) -> str:
+    """The ID number of a test account (ID numbers are unique across accounts)."""
+    return sample_id_number(f"test:{username.lower()}")
+
+
+def make_account(redis_url: str, username: str, role: str, court: str = "") -> None:
     async def run() -> None:
         client = aioredis.Redis.from_url(redis_url, decode_responses=True)
         await Users(client).create({"username": username, "password": PASSWORD,
-                                    "real_name": username, "id_number": ID_NUMBER,
-                                    "phone": "13800138000"}, role=role)
+                                    "real_name": username, "id_number": id_for(username),
+                                    "phone": "13800138000"}, role=role, court=court)
         await client.aclose()
 
     run_async(run())
@@ -47,17 +52,19 @@ def run_async(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
-def actor(base: str, redis_url: str, username: str, role: str = "bidder") -> Actor:
-    """Create an account (bidders through the public API) and log in."""
+def actor(base: str, redis_url: str, username: str, role: str = "bidder",
+          court: str = "") -> Actor:
+    """Create an account (bidders through the public API) and log in; ``court`` for an
+    officer of a court other than the configured one."""
     client = Actor(base_url=base, timeout=20)
     client.username = username
     if role == "bidder":
         r = client.post("/api/users", json={"username": username, "password": PASSWORD,
-                                            "real_name": "张三", "id_number": ID_NUMBER,
+                                            "real_name": "张三", "id_number": id_for(username),
                                             "phone": "13800138000"})
         assert r.status_code == 201, r.text
     else:
-        make_account(redis_url, username, role)
+        make_account(redis_url, username, role, court)
     r = client.post("/api/session", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
@@ -84,8 +91,9 @@ def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[
     return client, pay_deposit(client, lot_id)
 
 
-def pay_deposit(client: Actor, lot_id: int) -> str:
-    """Register an existing account for the lot and pay the deposit; returns the code."""
+def pay_deposit(client: httpx.Client, lot_id: int) -> str:
+    """Register an existing account for the lot and pay the deposit; the bidder code. (Make
+    the accounts before a short lot: signing up hashes passwords, which takes a while.)"""
     reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
     assert reg.status_code == 201, reg.text
     pid = reg.json()["deposit"]["payment_id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms, paid_bidder
+from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms, pay_deposit
 
 
 def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: ANN001
@@ -19,6 +19,7 @@ def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: AN
 
 def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, browser) -> None:
     officer = actor(portal, redis_url, "officer_ap", role="officer")
+    first, second = (actor(portal, redis_url, n) for n in ("ap_bidder1", "ap_bidder2"))
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执555号", starts_at=iso(now_ms() - 55_000),
         ends_at=iso(now_ms() + 12_000), extension_seconds=0)).json()
@@ -26,8 +27,8 @@ def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, brow
     linked = officer.post(f"/api/cases/{lot['case_id']}/applicants",
                           json={"username": "creditor_bank"})
     assert linked.status_code == 201, linked.text
-    first, _ = paid_bidder(portal, redis_url, lot["id"], "ap_bidder1")
-    second, _ = paid_bidder(portal, redis_url, lot["id"], "ap_bidder2")
+    for who in (first, second):  # accounts made before the short lot: sign-up is slow
+        pay_deposit(who, lot["id"])
 
     # bypass_csp: wait_for_function evaluates its expression (the site CSP forbids eval)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)

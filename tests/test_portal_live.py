@@ -7,7 +7,16 @@ import time
 
 import httpx
 import pytest
-from portal_helpers import actor, end_lot_now, iso, lot_body, now_ms, paid_bidder, short_lot
+from portal_helpers import (
+    actor,
+    end_lot_now,
+    iso,
+    lot_body,
+    now_ms,
+    paid_bidder,
+    pay_deposit,
+    short_lot,
+)
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -68,8 +77,9 @@ def test_resume_replays_every_missed_event(portal: str, redis_url: str, officer)
 
 
 def test_closer_closes_and_pushes_result(portal: str, redis_url: str, officer) -> None:
+    bidder = actor(portal, redis_url, "closer_bidder")
     lot_id = short_lot(redis_url, "officer1", ends_in_ms=600_000)
-    bidder, code = paid_bidder(portal, redis_url, lot_id, "closer_bidder")
+    code = pay_deposit(bidder, lot_id)
     with connect(ws_url(portal, lot_id)) as ws:
         next_of(ws, "snapshot")
         assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201

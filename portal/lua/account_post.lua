@@ -2,7 +2,7 @@
 -- KEYS: account stream, balances hash, refs hash (all hash-tagged {case id}).
 -- ARGV: case, ref, kind, from, to, amount (fen > 0), lot, user.
 -- Custody accounts (the court's account for this case) are named deposits:<lot>,
--- proceeds:<lot> and forfeited:<lot>; any other name is outside (bidder:<user>, applicant,
+-- proceeds:<lot> and forfeited:<lot>; any other name is outside (bidder:<code>, applicant,
 -- costs). A custody account can never go below zero.
 -- Returns JSON {ok, duplicate, id, entry} or {ok = false, error, available}.
 local case, ref, kind, src, dst = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]

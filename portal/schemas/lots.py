@@ -22,6 +22,11 @@ PROPERTY_TYPES = ("residential, commercial, industrial, land, vehicle, equipment
 PropertyType = Annotated[str, msgspec.Meta(description="one of " + PROPERTY_TYPES)]
 
 
+DebtorId = Annotated[str | None, msgspec.Meta(
+    description="the case's debtor's ID number (kept with the case, never shown publicly); "
+    "the debtor may not register for the case's lots (403 debtor_cannot_bid)")]
+
+
 class PriorityIn(Struct):
     username: str
     rank: Annotated[int, msgspec.Meta(description="1 = first in line")]
@@ -32,7 +37,6 @@ class LotInput(Struct):
     (e.g. 422 ``starting_price_below_70pct``)."""
 
     title: str
-    court: str
     case_number: str
     property_type: PropertyType
     district: str
@@ -48,13 +52,17 @@ class LotInput(Struct):
     description: str | None | UnsetType = UNSET
     photos: list[str] | None | UnsetType = UNSET
     priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+    court: Annotated[str | None | UnsetType, msgspec.Meta(
+        description="ignored: a lot belongs to the court of the officer who creates it")] = UNSET
+    debtor_id_number: DebtorId | UnsetType = UNSET
 
 
 class LotPatch(Struct):
     """Changes to a lot before it opens: any fields of a new lot but case_number's value."""
 
     title: str | None | UnsetType = UNSET
-    court: str | None | UnsetType = UNSET
+    court: Annotated[str | None | UnsetType, msgspec.Meta(
+        description="ignored: a lot stays with its court")] = UNSET
     case_number: str | None | UnsetType = UNSET
     property_type: PropertyType | UnsetType = UNSET
     district: str | None | UnsetType = UNSET
@@ -70,6 +78,7 @@ class LotPatch(Struct):
     description: str | None | UnsetType = UNSET
     photos: list[str] | None | UnsetType = UNSET
     priority_purchasers: list[PriorityIn] | None | UnsetType = UNSET
+    debtor_id_number: DebtorId | UnsetType = UNSET
 
 
 class LotQuery(Struct):
