@@ -16,9 +16,9 @@ from starlette.routing import Route
 
 from core.errors import PortalError
 from core.timefmt import iso_to_ms, ms_to_iso
-from portal import cases, keys
+from portal import cases, keys, policy
 from portal.apispec import Op, api, respond
-from portal.case_read import case_detail, require_case
+from portal.case_read import case_detail
 from portal.forms import read_form, redirect
 from portal.schemas.cases import Invitation
 from portal.services import Services, services
@@ -75,7 +75,7 @@ async def accept(app: Services, token: str, values: dict[str, str]) -> tuple[Use
 async def api_invite(request: Request) -> Response:
     officer = await require_user(request, "officer")
     app, case_id = services(request), request.path_params["case_id"]
-    await require_case(app, case_id, officer)
+    await policy.case_for_officer(app, officer, case_id)
     return respond(await create(app, case_id, officer), 201)
 
 
@@ -84,7 +84,7 @@ async def invite_page(request: Request) -> Response:
     await read_form(request)
     officer = await require_user(request, "officer")
     app, case_id = services(request), request.path_params["case_id"]
-    await require_case(app, case_id, officer)
+    await policy.case_for_officer(app, officer, case_id)
     invitation = await create(app, case_id, officer)
     return render(request, "case.html", {
         "d": await case_detail(app, case_id), "error": None,

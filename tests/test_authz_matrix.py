@@ -113,6 +113,11 @@ EXPECT: dict[str, str] = {
     "GET /api/openapi.json": "PUBLIC", "POST /api/users": "PUBLIC",
     "POST /api/session": "PUBLIC", "DELETE /api/session": "PUBLIC", "GET /api/me": "LOGIN",
     "GET /api/me/lots": "LOGIN", "GET /api/lots": "PUBLIC", "POST /api/lots": "OFFICER",
+    "GET /api/me/lots/{lot_id:int}": "LOGIN", "GET /api/me/notifications/unread": "LOGIN",
+    # inviting an applicant: the case's court makes the link; the link's secret opens it
+    "POST /api/cases/{case_id:int}/invitations": "COURT",
+    "POST /cases/{case_id:int}/invite": "COURT",
+    "GET /invite/{token}": "KEY", "POST /invite/{token}": "KEY",
     f"GET {LOT}": "PUBLIC", f"PATCH {LOT}": "COURT", f"POST {LOT}/registrations": "BIDDER",
     f"GET {LOT}/bids": "PUBLIC", f"POST {LOT}/bids": "BIDDER", f"GET {LOT}/ledger": "PUBLIC",
     f"GET {LOT}/ledger/verify": "PUBLIC", "POST /api/payments/callback": "KEY",
@@ -213,7 +218,8 @@ def world(live_server: str, redis_server: str) -> Iterator[World]:
 
 DUMMY = {"message_id": "1-0", "question_id": "1-0", "username": "nobody",
          "announcement_id": "1-0", "job_id": "nojob", "pano_id": "nopano",
-         "name": "index.m3u8", "rel": "manifest.json", "rest": "nothing/here"}
+         "name": "index.m3u8", "rel": "manifest.json", "rest": "nothing/here",
+         "token": "no-such-invitation-token"}
 
 
 def fill(path: str, params: dict[str, str]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from portal_helpers import PASSWORD, actor, iso, lot_body, make_account, now_ms
+from portal_helpers import PASSWORD, actor, id_for, iso, lot_body, make_account, now_ms
 
 
 def csrf_of(html: str) -> str:
@@ -89,7 +89,7 @@ def test_officer_invites_an_applicant_to_the_case(portal: str, redis_url: str) -
     bad = guest.post(url, data={**fields, "csrf_token": csrf_of(page.text)})
     assert bad.status_code == 422 and 'data-code="invalid_id_number"' in bad.text
     assert guest.get(url).status_code == 200  # a refused form does not use up the link
-    good = guest.post(url, data={**fields, "id_number": "11010519491231002X",
+    good = guest.post(url, data={**fields, "id_number": id_for("invited_bank"),
                                  "csrf_token": csrf_of(page.text)})
     assert good.status_code == 303 and good.headers["location"] == f"/cases/{case_id}"
     case = guest.get(f"/api/cases/{case_id}")
