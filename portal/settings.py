@@ -9,6 +9,8 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from core.pixels import DEFAULT_MAX_IMAGE_PIXELS
+
 RULE_MODES = ("strict", "sandbox")
 
 
@@ -23,6 +25,8 @@ class Settings:
     max_upload_bytes: int
     # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
     notify_sender: str = ""
+    # MAX_IMAGE_PIXELS: the most pixels one uploaded image may have (core/pixels.py)
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
 
     @property
     def sandbox(self) -> bool:
@@ -50,6 +54,8 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
+        "max_image_pixels": config("MAX_IMAGE_PIXELS", cast=int,
+                                   default=DEFAULT_MAX_IMAGE_PIXELS),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):
