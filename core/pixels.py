@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from core.errors import TooLarge
 
-DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
-"""10000x5000: a panorama build of this size stays under ~1 GB RSS (docs/security.md)."""
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+"""e.g. 8944x4472: its panorama build peaks near 0.75 GB RSS (docs/security.md)."""
 
 
 def check_pixels(width: int, height: int, budget: int, what: str = "The image") -> None:

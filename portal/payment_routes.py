@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from core.errors import Forbidden, NotFound
 from core.money import fen_to_yuan
-from portal.apispec import Op, api, respond
+from portal.apispec import Op, api, read_limited, respond
 from portal.payments import SIGNATURE_HEADER, is_payer
 from portal.schemas.payments import CallbackHeaders, PaymentCallback, PaymentOut, PaymentResult
 from portal.services import services
@@ -50,7 +50,7 @@ async def confirm_payment(request: Request) -> Response:
 
 async def payment_callback(request: Request) -> Response:
     # The signature covers the raw bytes: the engine checks it before parsing the body.
-    body = await request.body()
+    body = await read_limited(request)
     result = await services(request).payments.callback(
         body, request.headers.get(SIGNATURE_HEADER))
     return respond(result_view(result))

@@ -262,7 +262,7 @@ routes = [
         PanoramaUpload, 202, "image/jpeg or image/png", "MAX_UPLOAD_BYTES (64 MiB)",
         " Poll the job (Location header) until done or failed. 415 when the body is not a "
         "JPEG/PNG image, 413 too_many_pixels beyond MAX_IMAGE_PIXELS (the memory budget, "
-        "50 Mpx by default), 422 when it is not 2:1 or too small."), methods=["POST"]),
+        "40 Mpx by default), 422 when it is not 2:1 or too small."), methods=["POST"]),
     api("/upload/videos", upload_video, _upload_op(
         "Upload a 360-degree MP4 video (2:1) for a scene", VideoUpload, 201, "video/mp4",
         "8 x MAX_UPLOAD_BYTES", " 415 when it is not a readable MP4 with a video track, 422 "

@@ -100,4 +100,4 @@ def test_the_budget_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setenv("MAX_IMAGE_PIXELS", "1234567")
     assert load_settings(data_dir=tmp_path).max_image_pixels == 1234567
     monkeypatch.delenv("MAX_IMAGE_PIXELS")
-    assert load_settings(data_dir=tmp_path).max_image_pixels == 50_000_000
+    assert load_settings(data_dir=tmp_path).max_image_pixels == 40_000_000
