@@ -166,12 +166,18 @@ function applyState(s) {
   if (s.status === "ended" && state.status !== "ended") location.reload();
 }
 
-async function heartbeat() {
+async function heartbeat(retry = true) {
   if (room || state.status === "ended" || !state.source) return;
   try {
     await api("POST", `/api/events/${data.id}/heartbeat`, {viewer, venue_id: state.source});
-  } catch (e) {  // an expired id: the next beat uses a fresh one
-    if (e.code === "bad_viewer") viewer = (await freshViewerId(data.id).catch(() => null)) || viewer;
+    state.counted = true;
+  } catch (e) {  // an expired id: beat again at once with a fresh one
+    if (e.code !== "bad_viewer" || !retry) return;
+    const fresh = await freshViewerId(data.id).catch(() => null);
+    if (fresh) {
+      viewer = fresh;
+      await heartbeat(false);
+    }
   }
 }
 
