@@ -10,7 +10,7 @@ from core.errors import Invalid
 
 # ASCII only: ``\d`` would also take full-width and other Unicode digits ("６００").
 _YUAN_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]{1,2})?", re.ASCII)
-_MAX_DIGITS = 20  # longer strings are refused before Decimal sees them
+_MAX_DIGITS = 40  # longer strings are refused before Decimal sees them
 
 MAX_FEN = 10**13
 """Largest accepted amount (100 billion yuan); keeps every number exact in Lua and cjson."""
