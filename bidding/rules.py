@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.money import fen_to_yuan, yuan_to_fen
+from core.money import MAX_FEN, fen_to_yuan, yuan_to_fen
 
 __all__ = [
     "DAY_MS", "MAX_FEN", "MOVABLE_TYPES", "PROPERTY_TYPES", "REAL_ESTATE_TYPES", "BidDecision",
@@ -22,8 +22,6 @@ PROPERTY_TYPES = REAL_ESTATE_TYPES | MOVABLE_TYPES
 
 SECOND_MS = 1000
 DAY_MS = 24 * 3600 * SECOND_MS
-MAX_FEN = 10**13
-"""Largest accepted amount (100 billion yuan); keeps every number exact in Lua and cjson."""
 
 _RULE = "SPC 2016 online judicial auction rules"
 

@@ -22,9 +22,11 @@ import logging
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import AsyncIterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import aiofiles
 from anyio.to_thread import run_sync as run_in_threadpool
@@ -264,11 +266,36 @@ async def _read_limited(chunks: AsyncIterable[bytes], limit: int, name: str) -> 
 
 def _parse_playlist(data: bytes) -> MediaPlaylist:
     try:
-        return parse_media_playlist(data.decode("utf-8"))
+        playlist = parse_media_playlist(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BadPlaylist("playlist is not UTF-8") from exc
     except PlaylistError as exc:
         raise BadPlaylist(str(exc)) from exc
+    # Entries become file paths (recording, cleanup): only names this store accepts, so no
+    # null byte, separator, dot-name or reserved recording name reaches the file system.
+    for uri in referenced_uris(playlist):
+        if not is_valid_name(uri) or uri.startswith(RECORDING_PREFIX):
+            raise BadPlaylist(f"playlist entry {uri[:80]!r} is not a file name of this stream")
+    return playlist
+
+
+def open_nofollow(path: Path) -> BinaryIO:
+    """``path`` opened for reading without following a symlink in its last two components
+    (the stream directory and the file) and only when it is a regular file; raises
+    FileNotFoundError otherwise. Never blocks on a FIFO (O_NONBLOCK)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        dir_fd = os.open(path.parent, flags | os.O_DIRECTORY)
+        try:
+            fd = os.open(path.name, flags | os.O_NONBLOCK, dir_fd=dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:  # ELOOP (a symlink), ENOTDIR, ENOENT ...
+        raise FileNotFoundError(str(path)) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FileNotFoundError(str(path))
+    return os.fdopen(fd, "rb")
 
 
 def _temp_path(target: Path) -> Path:

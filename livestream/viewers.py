@@ -4,14 +4,21 @@ Viewer counts are approximate by design: every process notes viewer ids (websock
 and anonymous heartbeats) in memory and flushes them every 2 s with one PFADD per venue into
 a HyperLogLog per 30-second bucket; a count is PFCOUNT over the current and previous bucket
 (about 0.8 % standard error, 12 KB per key whatever the audience size).
+
+Anonymous heartbeats count only viewer ids the server issued (:class:`ViewerIds`): an HMAC
+over the event id, the issue time and a random part, valid for ``ttl`` seconds, so ids a
+client makes up count for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
+import secrets
 import time
 from typing import Any
 
@@ -24,7 +31,40 @@ log = logging.getLogger(__name__)
 BUCKET_SECONDS = 30
 FLUSH_SECONDS = 2.0
 COUNT_CACHE_SECONDS = 2.0
-VIEWER_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+VIEWER_TTL_S = 6 * 3600  # a page left open longer fetches a new id
+MAX_SKEW_S = 60
+SIGNED_VIEWER_RE = re.compile(r"([0-9]{1,15})_([0-9]{1,12})_([0-9a-f]{12})_([0-9a-f]{24})",
+                              re.ASCII)
+SIGNED_VIEWER_PATTERN = "^" + SIGNED_VIEWER_RE.pattern + "$"
+
+
+class ViewerIds:
+    """Server-issued viewer ids: ``<event>_<issued s>_<random>_<hmac>`` (at most 67 chars)."""
+
+    def __init__(self, secret: str, ttl: int = VIEWER_TTL_S) -> None:
+        self.key = hmac.new(secret.encode(), b"livestream viewer ids", hashlib.sha256).digest()
+        self.ttl = ttl
+
+    def _mac(self, event_id: int, issued: int, nonce: str) -> str:
+        msg = f"{event_id}_{issued}_{nonce}".encode()
+        return hmac.new(self.key, msg, hashlib.sha256).hexdigest()[:24]
+
+    def issue(self, event_id: int, now: float | None = None) -> tuple[str, int]:
+        """A new id for a viewer of this event, and when it expires (Unix seconds)."""
+        issued, nonce = int(now if now is not None else time.time()), secrets.token_hex(6)
+        return f"{event_id}_{issued}_{nonce}_{self._mac(event_id, issued, nonce)}", \
+            issued + self.ttl
+
+    def verify(self, token: object, event_id: int, now: float | None = None) -> str | None:
+        """``token`` when this server issued it for this event and it has not expired."""
+        match = SIGNED_VIEWER_RE.fullmatch(token) if isinstance(token, str) else None
+        if match is None or int(match[1]) != event_id:
+            return None
+        issued, clock = int(match[2]), now if now is not None else time.time()
+        if not clock - self.ttl <= issued <= clock + MAX_SKEW_S:
+            return None
+        good = self._mac(event_id, issued, match[3])
+        return token if hmac.compare_digest(good, match[4]) else None  # type: ignore[return-value]
 
 
 class ViewerCounter:
@@ -99,7 +139,3 @@ class ViewerCounter:
 
 def room_key(event: dict[str, Any]) -> tuple[int, str]:
     return int(event["id"]), str(event.get("nonce", ""))
-
-
-def valid_viewer_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and VIEWER_ID_RE.fullmatch(value) else None

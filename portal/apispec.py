@@ -9,6 +9,7 @@ cannot disagree. Bodies are msgspec Structs (see docs/architecture.md for why ms
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,10 @@ from core.errors import BadRequest, Invalid, TooLarge
 
 T = TypeVar("T")
 MAX_JSON = 64 * 1024
+MAX_JSON_DEPTH = 32  # no body of ours nests deeper than 5; msgspec recurses per level
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_INNERMOST_PAIR = re.compile(rb"\[\]|\{\}")
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 JSON = "application/json"
 
 
@@ -74,22 +79,57 @@ def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(type_)
 
 
+def too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text's arrays/objects nest deeper than ``limit``, found without
+    recursion: strings are dropped, then each pass (one C-level regex scan) removes the
+    innermost ``[]``/``{}`` pairs, one level per pass; brackets left after ``limit`` passes
+    nest deeper (or do not match, which is no JSON either)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = _INNERMOST_PAIR.sub(b"", brackets)
+    return bool(brackets)
+
+
 def decode_json(raw: bytes, type_: type[T], limit: int = MAX_JSON) -> T:
     """``raw`` decoded and validated as ``type_``; 400 ``invalid_json`` for malformed JSON,
-    422 ``invalid`` (naming the field) for JSON of the wrong shape, 413 beyond ``limit``."""
+    400 ``bad_json`` for nesting deeper than :data:`MAX_JSON_DEPTH`, 422 ``invalid``
+    (naming the field) for JSON of the wrong shape, 413 ``body_too_large`` beyond ``limit``."""
     if len(raw) > limit:
         raise TooLarge("Request body too large", code="body_too_large")
+    if too_deep(raw):
+        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels", code="bad_json")
     try:
         return _decoder(cast(Any, type_)).decode(raw or b"{}")  # type: ignore[no-any-return]
     except msgspec.ValidationError as exc:
         raise Invalid(str(exc), code="invalid") from None
     except msgspec.DecodeError:
         raise BadRequest("Body is not valid JSON", code="invalid_json") from None
+    except RecursionError:  # the depth check above should make this unreachable
+        raise BadRequest("JSON nests too deep", code="bad_json") from None
+
+
+async def read_limited(request: Request, limit: int = MAX_JSON) -> bytes:
+    """The request body, refused with 413 ``body_too_large`` as soon as it passes ``limit``
+    (a declared Content-Length first, then the bytes as they arrive: never buffered whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge("Request body too large", code="body_too_large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge("Request body too large", code="body_too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def read_body(request: Request, type_: type[T]) -> T:
     """The request's JSON body validated as ``type_`` (see :func:`decode_json`)."""
-    return decode_json(await request.body(), type_)
+    return decode_json(await read_limited(request), type_)
 
 
 def body_dict(body: msgspec.Struct) -> dict[str, Any]:

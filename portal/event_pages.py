@@ -14,7 +14,7 @@ from core.money import fen_to_yuan
 from core.timefmt import local_input_to_ms, ms_to_iso
 from livestream.events import MAX_VENUES, SOURCES, event_view, status_of
 from portal import policy
-from portal.event_views import base_url, event_id_param, full_view
+from portal.event_views import base_url, event_id_param, full_view, viewer_ids
 from portal.forms import read_form
 from portal.services import Services, services
 from portal.sessions import current_user, require_user
@@ -71,12 +71,15 @@ async def event_page(request: Request) -> Response:
     reminded, reminders = await app.events.reminder_state(event["id"],
                                                           user.username if user else None)
     timeline = await app.events.timeline(event["id"])
-    return render(request, "event.html", {
+    response = render(request, "event.html", {
         "event": event, "view": view, "lots": await lot_titles(app, event),
         "reminded": reminded, "reminders": reminders,
         "timeline": [{"at": ms_to_iso(e["at"]), "at_ms": e["at"], "venue_id": e["venue_id"],
                       "edge": e.get("edge") or {}} for e in timeline],
-        "announcements": await app.chat.announcements(event["id"])})
+        "announcements": await app.chat.announcements(event["id"]),
+        "viewer": viewer_ids(app).issue(event["id"])[0]})
+    response.headers["Cache-Control"] = "private, no-store"  # the page carries a viewer id
+    return response
 
 
 async def host_page(request: Request) -> Response:

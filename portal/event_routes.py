@@ -21,11 +21,18 @@ from core.errors import PortalError
 from core.timefmt import ms_to_iso
 from livestream.events import event_view, timeline_view
 from livestream.store import IngestStore
-from livestream.viewers import room_key, valid_viewer_id
+from livestream.viewers import room_key
 from portal import policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
 from portal.event_socket import event_socket
-from portal.event_views import base_url, ensure_open, event_id_param, full_view, room_state
+from portal.event_views import (
+    base_url,
+    ensure_open,
+    event_id_param,
+    full_view,
+    room_state,
+    viewer_ids,
+)
 from portal.ingest_routes import ingest_routes, playback_routes
 from portal.schemas import events as s
 from portal.services import Services, services
@@ -102,15 +109,29 @@ async def get_state(request: Request) -> Response:
     return Response(hit[1], media_type="application/json", headers=headers)
 
 
+async def issue_viewer(request: Request) -> Response:
+    """A signed viewer id for this event's heartbeats. Never from the cacheable state: a shared
+    cache would hand one id to everyone (no-store, private)."""
+    app, event_id = services(request), event_id_param(request)
+    await app.events.get(event_id)
+    viewer, expires = viewer_ids(app).issue(event_id)
+    return respond(s.ViewerId(viewer=viewer, expires_at=str(ms_to_iso(expires * 1000))),
+                   headers={"Cache-Control": "no-store, private"})
+
+
 async def heartbeat(request: Request) -> Response:
-    """Anonymous viewers: {viewer, venue_id} every 20 s; noted in memory, flushed in batches."""
+    """Anonymous viewers: {viewer, venue_id} every 20 s; noted in memory, flushed in batches.
+    Only ids this server issued for this event count: others get 403 bad_viewer."""
     app, event_id = services(request), event_id_param(request)
     data = await read_body(request, s.HeartbeatIn)
     event = await app.events.get(event_id)
-    viewer = valid_viewer_id(data.viewer)
-    if viewer is None or data.venue_id not in {v["id"] for v in event["venues"]}:
-        raise PortalError("viewer (8-64 of A-Z a-z 0-9 _ -) and venue_id are required",
+    if data.venue_id not in {v["id"] for v in event["venues"]}:
+        raise PortalError("venue_id is not a venue of this event",
                           code="invalid_heartbeat", status=422)
+    viewer = viewer_ids(app).verify(data.viewer, event_id)
+    if viewer is None:
+        raise PortalError("Unknown or expired viewer id: get one from "
+                          f"/api/events/{event_id}/viewer", code="bad_viewer", status=403)
     app.viewers.note(room_key(event), data.venue_id, viewer)
     return Response(status_code=204)
 
@@ -262,9 +283,14 @@ def api_routes() -> list[BaseRoute]:
             "cacheable 1-2 s (Cache-Control: public, max-age=1, s-maxage=2; ETag, "
             "If-None-Match gives 304)", s.RoomState, also=(304,))),
         api(e + "/timeline", get_timeline, Op("Every on-air switch", s.Timeline)),
+        api(e + "/viewer", issue_viewer, Op(
+            "A signed viewer id for heartbeats (Cache-Control: no-store; valid 6 h)",
+            s.ViewerId)),
         api(e + "/heartbeat", heartbeat, Op(
             "Anonymous viewer heartbeat (every 20 s) for the approximate viewer counts", None,
-            204, body=s.HeartbeatIn), ["POST"]),
+            204, body=s.HeartbeatIn, errors=(403, 422), description="403 bad_viewer: the "
+            "viewer id was not issued by this server for this event, or expired; 422 "
+            "invalid_heartbeat: venue_id is not one of the event's."), ["POST"]),
         *_chat_routes(e),
         api(e + "/reminder", reminder, Op("Remind me of this event (提醒)", s.Reminder,
                                           role="any"), ["POST"]),

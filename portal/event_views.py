@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from core.errors import PortalError
 from core.timefmt import ms_to_iso
 from livestream.events import event_view, on_air_of, status_of
-from livestream.viewers import room_key
+from livestream.viewers import ViewerIds, room_key
 from portal.lots import state_view
 
 if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
@@ -21,6 +21,11 @@ STATE_MESSAGES = 20
 
 def event_id_param(conn: HTTPConnection) -> int:
     return int(conn.path_params["event_id"])  # an {event_id:int} route
+
+
+def viewer_ids(app: Services) -> ViewerIds:
+    """Issues and checks the signed viewer ids of heartbeats (keyed by SECRET_KEY)."""
+    return ViewerIds(str(app.settings.secret_key))
 
 
 def base_url(request: Request) -> str:

@@ -8,8 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from core.errors import Invalid
-from core.money import yuan_to_fen
+from core.money import parse_amount
 from portal.sessions import check_csrf
 
 
@@ -27,9 +26,6 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def fen_field(value: Any, field: str) -> int:
-    """An amount of yuan (form or JSON field) in fen; Invalid naming the field otherwise."""
-    try:
-        return yuan_to_fen(value)
-    except (ValueError, TypeError):
-        raise Invalid(f"{field} must be an amount of yuan", code="invalid_field",
-                      field=field) from None
+    """An amount of yuan (form or JSON field) in fen; Invalid naming the field otherwise
+    (422 ``amount_too_large`` beyond the maximum)."""
+    return parse_amount(value, field)

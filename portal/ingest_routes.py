@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from livestream.recording import RECORDING_PREFIX
-from livestream.store import IngestError, IngestStore
+from livestream.store import IngestError, IngestStore, open_nofollow
 
 __all__ = ["IngestStore", "ingest_routes", "playback_routes", "CONTENT_TYPES"]
 
@@ -105,8 +105,9 @@ def playback_routes(store: IngestStore, *, segment_max_age: int = 86400) -> list
         try:
             # Open first, then fstat the descriptor: ingest replaces files by rename, so a
             # stat by path could describe a newer file than the one opened (a Content-Length
-            # that does not match the body). The open file is the one served, whole.
-            f = await run_in_threadpool(open, path, "rb")
+            # that does not match the body). The open file is the one served, whole. A
+            # symlink (file or stream folder) is never followed: 404 as if absent.
+            f = await run_in_threadpool(open_nofollow, path)
         except (FileNotFoundError, NotADirectoryError):
             return error_response(404, "not_found", "no such stream file")
         ext = name.rsplit(".", 1)[1]

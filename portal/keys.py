@@ -188,6 +188,11 @@ def payment(pid: str) -> str:
     return f"payment:{pid}"
 
 
+def payment_nonce(nonce: str) -> str:
+    """Marker (with a TTL): a payment callback with this nonce was received."""
+    return f"payment:nonce:{nonce}"
+
+
 def mail_sent(entry_id: str) -> str:
     """Marker (with a TTL): this outbox entry was claimed by a drainer."""
     return f"mail:sent:{entry_id}"

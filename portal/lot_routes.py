@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bidding.events import public_bid, public_entry
-from core.errors import Conflict, Forbidden, Invalid, NotFound, PortalError
-from core.money import fen_to_yuan, yuan_to_fen
+from core.errors import Conflict, Forbidden, NotFound, PortalError
+from core.money import fen_to_yuan, parse_amount
 from core.names import user_id
 from portal import keys, policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
@@ -118,10 +118,7 @@ async def place_bid(request: Request) -> Response:
     user = await require_user(request, "bidder", "applicant")
     app, lot_id = services(request), request.path_params["lot_id"]
     data = await read_body(request, BidIn)
-    try:
-        amount = yuan_to_fen(data.amount)
-    except (ValueError, TypeError):
-        raise Invalid("amount must be yuan, e.g. \"1015000.00\"", code="invalid_amount") from None
+    amount = parse_amount(data.amount, "amount", code="invalid_amount")
     outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount)
     if not outcome.ok:
         if outcome.error == "not_found":
@@ -178,7 +175,8 @@ LOT = "/api/lots/{lot_id:int}"
 routes = [
     api("/api/lots", list_lots, Op(
         "Search lots", LotList, query=LotQuery,
-        errors=(422,), description="422 invalid_filter when a price bound is not yuan.")),
+        errors=(422,), description="422 invalid_filter when a price bound is not yuan, "
+        "amount_too_large beyond the maximum amount.")),
     api("/api/lots", create_lot, Op(
         "Create and schedule a lot (of the officer's court)", LotOut, 201, body=LotInput,
         role="officer", description="403 other_court: the case number names another "
@@ -198,7 +196,7 @@ routes = [
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),
         description="403 not_registered / deposit_unpaid, 409 not_open / closed / "
         "already_leading, 422 below_minimum (with min_next) / off_increment / "
-        "invalid_amount."), ["POST"]),
+        "invalid_amount / amount_too_large."), ["POST"]),
     api(LOT + "/ledger", full_ledger, Op(
         "Every hash-chained ledger entry (bids and close) with all hashed fields",
         list[LedgerEntry])),

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from bidding import rules
 from bidding.store import BidStore
 from core.errors import Conflict, Invalid, NotFound
-from core.money import fen_to_yuan, yuan_to_fen
+from core.money import fen_to_yuan, parse_amount
 from core.names import user_id
 from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, keys, lifecycle
@@ -40,11 +40,7 @@ def _text(data: dict[str, Any], field: str, required: bool) -> str | None:
 def _money(data: dict[str, Any], field: str) -> int | None:
     if data.get(field) is None:
         return None
-    try:
-        fen = yuan_to_fen(data[field])
-    except (ValueError, TypeError):
-        raise Invalid(f"{field} must be an amount of yuan such as \"1015000.00\"",
-                      code="invalid_field", field=field) from None
+    fen = parse_amount(data[field], field)
     if fen <= 0:
         raise Invalid(f"{field} must be positive", code="invalid_field", field=field)
     return fen
@@ -262,12 +258,8 @@ def matches(lot: dict[str, Any], state: dict[str, Any], f: dict[str, str]) -> bo
     price = state.get("current_price") or lot["starting_price"]
     for bound, ok in (("min_price", lambda b: price >= b), ("max_price", lambda b: price <= b)):
         if f.get(bound):
-            try:
-                if not ok(yuan_to_fen(f[bound])):
-                    return False
-            except ValueError:
-                raise Invalid(f"{bound} must be an amount of yuan", code="invalid_filter",
-                              field=bound) from None
+            if not ok(parse_amount(f[bound], bound, code="invalid_filter")):
+                return False
     q = (f.get("q") or "").strip().lower()
     if q:
         hay = " ".join(str(lot.get(k, "")) for k in

@@ -21,6 +21,7 @@ from portal.forms import read_form, redirect
 from portal.lot_routes import register
 from portal.lots import lot_view, state_view
 from portal.my_lots import my_lot_summaries
+from portal.payment_routes import require_self_confirm
 from portal.payments import is_payer
 from portal.photos import save_photo
 from portal.services import services
@@ -164,10 +165,12 @@ async def pay_page(request: Request) -> Response:
         raise NotFound("No such payment", code="payment_not_found")
     if request.method == "POST":
         await read_form(request)
+        require_self_confirm(request)  # strict: only the provider's callback pays
         await payments.confirm_as_payer(pid, user.username)
         return redirect(f"/lots/{order['lot_id']}")
     lot = await services(request).lots.get(order["lot_id"])
-    return render(request, "pay.html", {"order": order, "lot": lot})
+    return render(request, "pay.html", {"order": order, "lot": lot,
+                                        "self_confirm": payments.self_confirm})
 
 
 async def officer_home(request: Request) -> Response:
@@ -222,7 +225,8 @@ async def lot_form(request: Request) -> Response:
     form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
     data = lot_form_to_input(form)
     try:
-        photos = [save_photo(await f.read(), app.settings.data_dir / "media")
+        photos = [save_photo(await f.read(), app.settings.data_dir / "media",
+                             app.settings.max_image_pixels)
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos

@@ -7,9 +7,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.money import fen_to_yuan
-from portal.apispec import Op, api, respond
+from portal.apispec import Op, api, read_limited, respond
 from portal.payments import SIGNATURE_HEADER, is_payer
 from portal.schemas.payments import CallbackHeaders, PaymentCallback, PaymentOut, PaymentResult
 from portal.services import services
@@ -33,8 +33,16 @@ async def get_payment(request: Request) -> Response:
     return respond(payment_view(order))
 
 
+def require_self_confirm(request: Request) -> None:
+    """The payer's own confirmation exists only with the sandbox provider."""
+    if not services(request).payments.self_confirm:
+        raise Forbidden("In strict mode only the payment provider's signed callback marks a "
+                        "payment paid", code="not_in_strict_mode")
+
+
 async def confirm_payment(request: Request) -> Response:
     user = await require_user(request)
+    require_self_confirm(request)
     result = await services(request).payments.confirm_as_payer(
         request.path_params["payment_id"], user.username)
     return respond(result_view(result))
@@ -42,7 +50,7 @@ async def confirm_payment(request: Request) -> Response:
 
 async def payment_callback(request: Request) -> Response:
     # The signature covers the raw bytes: the engine checks it before parsing the body.
-    body = await request.body()
+    body = await read_limited(request)
     result = await services(request).payments.callback(
         body, request.headers.get(SIGNATURE_HEADER))
     return respond(result_view(result))
@@ -50,13 +58,17 @@ async def payment_callback(request: Request) -> Response:
 
 routes = [
     api("/api/payments/callback", payment_callback, Op(
-        "Provider callback; HMAC-SHA256 of the body in X-Sandbox-Signature; idempotent",
-        PaymentResult, body=PaymentCallback, headers=CallbackHeaders, errors=(404, 409),
-        description="403 bad_signature (checked first), 422 bad_callback, 404 unknown "
-        "payment, 409 callback_mismatch / payment_closed."), ["POST"]),
+        "Provider callback; HMAC-SHA256 of the body in X-Sandbox-Signature; once per nonce",
+        PaymentResult, body=PaymentCallback, headers=CallbackHeaders, errors=(403, 404, 409),
+        description="403 bad_signature (checked first), 422 bad_callback, 403 "
+        "stale_callback (ts more than 300 s old or 60 s ahead), 409 replayed_callback (nonce "
+        "seen before), 404 unknown payment, 409 callback_mismatch / payment_closed."),
+        ["POST"]),
     api("/api/payments/{payment_id}", get_payment, Op(
         "A payment order of the logged-in user", PaymentOut, role="any")),
     api("/api/payments/{payment_id}/confirm", confirm_payment, Op(
         "Sandbox provider: confirm a payment (sends the signed callback)", PaymentResult,
-        role="any", errors=(409,)), ["POST"]),
+        role="any", errors=(403, 409), description="403 not_in_strict_mode under "
+        "PORTAL_RULES=strict: there only the provider's signed callback marks money paid."),
+        ["POST"]),
 ]

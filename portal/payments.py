@@ -1,15 +1,13 @@
-"""Sandbox payment provider: payment orders, HMAC-signed idempotent callbacks.
+"""Payment orders and the callbacks that mark them paid.
 
-A real provider would host the payment page and POST the signed callback to
-/api/payments/callback; the sandbox does both in-process with the same signature
-check, so the callback path is exercised exactly as in production.
+The provider (portal/payment_providers.py, chosen by ``PORTAL_RULES``) verifies each
+callback: signature, ``ts`` window, nonce never seen. A real provider hosts the payment page
+and POSTs the signed callback to /api/payments/callback; the sandbox provider also lets the
+payer confirm in-process with the same callback, so the path is exercised as in production.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -18,12 +16,13 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bidding.store import BidStore
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, NotFound
 from core.names import user_id
 from portal import keys
+from portal.payment_providers import SIGNATURE_HEADER, PaymentProvider, sign
 from portal.transitions import transition
 
-SIGNATURE_HEADER = "x-sandbox-signature"
+__all__ = ["SIGNATURE_HEADER", "Payments", "is_payer", "sign"]
 PURPOSES = ("deposit", "balance")
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -39,15 +38,12 @@ def deposit_status(order: dict[str, Any]) -> str:
     return str(order.get("deposit_status") or order["status"])
 
 
-def sign(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 class Payments:
-    def __init__(self, redis: aioredis.Redis, store: BidStore, secret: str) -> None:
+    def __init__(self, redis: aioredis.Redis, store: BidStore,
+                 provider: PaymentProvider) -> None:
         self.redis = redis
         self.store = store
-        self.secret = secret
+        self.provider = provider
         # per purpose: a check run before a pending order may become paid (raises to refuse)
         self.before_paid: dict[str, Hook] = {}
         # run (idempotently) after every valid callback of a paid order: bookkeeping
@@ -105,12 +101,15 @@ class Payments:
         pids = sorted(await self.redis.smembers(keys.user_payments(username)))
         return [await self.get(str(pid)) for pid in pids]
 
+    @property
+    def self_confirm(self) -> bool:
+        """Whether payers may confirm on the portal's page (the sandbox provider only)."""
+        return self.provider.self_confirm
+
     def signed_callback(self, pid: str, amount: int) -> tuple[bytes, str]:
-        """What the provider sends when the payer confirms: body and signature."""
-        body = json.dumps({"payment_id": pid, "status": "paid", "amount": amount,
-                           "ts": int(time.time()), "nonce": secrets.token_hex(8)},
-                          separators=(",", ":")).encode()
-        return body, sign(self.secret, body)
+        """What the provider sends when the payer confirms: body and signature (sandbox
+        only; 403 ``not_in_strict_mode`` otherwise)."""
+        return self.provider.signed_callback(pid, amount)
 
     async def confirm_as_payer(self, pid: str, username: str) -> dict[str, Any]:
         order = await self.get(pid)
@@ -120,16 +119,11 @@ class Payments:
         return await self.callback(body, signature)
 
     async def callback(self, body: bytes, signature: str | None) -> dict[str, Any]:
-        """Apply a provider callback once; forged, altered or replayed ones change nothing."""
-        if not signature or not hmac.compare_digest(sign(self.secret, body), signature):
-            raise Forbidden("Bad payment callback signature", code="bad_signature")
-        try:
-            data = json.loads(body)
-            pid, status, amount = data["payment_id"], data["status"], int(data["amount"])
-        except (ValueError, KeyError, TypeError):
-            raise Invalid("Malformed payment callback", code="bad_callback") from None
-        order = await self.get(str(pid))
-        if amount != order["amount"] or status != "paid":
+        """Apply a provider callback once; forged, altered, stale or replayed ones change
+        nothing (the provider refuses them: 403, 422, 403 ``stale_callback``, 409)."""
+        verified = await self.provider.verify(body, signature)
+        order = await self.get(verified.payment_id)
+        if verified.amount != order["amount"] or verified.status != "paid":
             raise Conflict("Callback does not match the order", code="callback_mismatch")
         changed = False
         if order["status"] == "pending":

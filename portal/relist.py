@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core.errors import Conflict, Invalid
-from core.money import fen_to_yuan, yuan_to_fen
+from core.money import fen_to_yuan, parse_amount
 from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, keys, notifications
 from portal.settlement_rules import (
@@ -34,11 +34,7 @@ def _money(data: dict[str, Any], field: str, default: int | None) -> int:
         if default is None:
             raise Invalid(f"{field} is required", code="missing_field", field=field)
         return default
-    try:
-        return yuan_to_fen(value)
-    except (ValueError, TypeError):
-        raise Invalid(f"{field} must be an amount of yuan such as \"1015000.00\"",
-                      code="invalid_field", field=field) from None
+    return parse_amount(value, field)
 
 
 def _time(data: dict[str, Any], field: str) -> int:

@@ -29,6 +29,7 @@ from panorama.store import PanoramaStore
 from panorama.tours import Tours
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
+from portal.payment_providers import provider_for
 from portal.payments import Payments
 from portal.settings import Settings
 from portal.settlement import Settlement
@@ -88,7 +89,8 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
     viewers = ViewerCounter(redis)
     svc = Services(
         settings=settings, redis=redis, store=store, lots=lots,
-        payments=Payments(redis, store, str(settings.payment_secret)),
+        payments=Payments(redis, store, provider_for(
+            settings.rules, redis, str(settings.payment_secret))),
         sender=make_sender(settings.data_dir, settings.notify_sender), hub=hub,
         panoramas=panoramas, tours=Tours(redis, panoramas),
         pano_jobs=JobRunner(redis, panoramas), hls=hls, events=Events(redis, lots, hls),

@@ -9,6 +9,8 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from core.pixels import DEFAULT_MAX_IMAGE_PIXELS
+
 RULE_MODES = ("strict", "sandbox")
 DEFAULT_COURT = "北京市西城区人民法院"
 
@@ -26,6 +28,8 @@ class Settings:
     notify_sender: str = ""
     # COURT: the portal's court; officers without a court of their own belong to it
     court: str = DEFAULT_COURT
+    # MAX_IMAGE_PIXELS: the most pixels one uploaded image may have (core/pixels.py)
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
 
     @property
     def sandbox(self) -> bool:
@@ -54,6 +58,8 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
         "court": config("COURT", default=DEFAULT_COURT) or DEFAULT_COURT,
+        "max_image_pixels": config("MAX_IMAGE_PIXELS", cast=int,
+                                   default=DEFAULT_MAX_IMAGE_PIXELS),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -19,7 +19,7 @@ from panorama.jobs import JobNotFound
 from panorama.store import content_type
 from panorama.tours import TourError, parse_time, tour_view
 from portal import policy, tour_uploads
-from portal.apispec import Op, api, body_dict, decode_json, respond
+from portal.apispec import Op, api, body_dict, decode_json, read_limited, respond
 from portal.schemas.tours import (
     PanoramaJob,
     PanoramaView,
@@ -118,7 +118,7 @@ async def put_tour(request: Request) -> Response:
     user = await require_user(request, "officer")
     lot_id = request.path_params["lot_id"]
     await policy.lot_for_officer(services(request), user, lot_id)
-    body = decode_json(await request.body(), TourIn, limit=MAX_TOUR_JSON)
+    body = decode_json(await read_limited(request, MAX_TOUR_JSON), TourIn, limit=MAX_TOUR_JSON)
     try:
         saved = await services(request).tours.save(lot_id, body_dict(body), user.username,
                                                    body.base_version)

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import Forbidden, Invalid, PortalError, TooLarge
+from core.pixels import check_pixels
 from panorama.decode import Header, check_equirect
 from panorama.errors import PanoramaError
 from panorama.floorplans import save_floorplan
@@ -139,7 +140,8 @@ async def upload_panorama(request: Request) -> Response:
     path = temp_upload(app.panoramas, ".jpg" if ctype == "image/jpeg" else ".png")
     await receive_file(request, path, limits(app.settings)["panorama"])
     try:
-        await asyncio.to_thread(check_panorama_file, path, IMAGE_TYPES[ctype])
+        await asyncio.to_thread(check_panorama_file, path, IMAGE_TYPES[ctype],
+                                app.settings.max_image_pixels)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -149,18 +151,20 @@ async def upload_panorama(request: Request) -> Response:
                    headers={"location": f"/api/panorama-jobs/{job['id']}"})
 
 
-def check_panorama_file(path: Path, magic: bytes) -> None:
-    """Refuse at once what is plainly not a usable panorama (the build checks the rest)."""
+def check_panorama_file(path: Path, magic: bytes, max_pixels: int) -> None:
+    """Refuse at once what is plainly not a usable panorama (the build checks the rest),
+    and what the build could not decode within the memory budget (413 too_many_pixels)."""
     if not starts_with(path, magic):
         raise PortalError("The file is not a JPEG or PNG image", code="not_an_image", status=415)
     try:
-        with Image.open(path) as img:
+        with Image.open(path) as img:  # lazy: the header only
             header = Header(b"", img.format or "", img.mode, img.width, img.height)
     except Image.DecompressionBombError:
-        raise PortalError("The image has too many pixels", code="too_large", status=413) from None
+        raise TooLarge("The image has too many pixels", code="too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PortalError("The file is not a readable image", code="not_an_image",
                           status=415) from None
+    check_pixels(header.width, header.height, max_pixels, "The panorama")
     try:
         check_equirect(header, "the photo")
     except PanoramaError as exc:
@@ -214,7 +218,8 @@ async def upload_floorplan(request: Request) -> Response:
     path = temp_upload(store, ".upload")
     await receive_file(request, path, limits(services(request).settings)["floorplan"])
     try:
-        name, width, height = await asyncio.to_thread(save_floorplan, path, store)
+        name, width, height = await asyncio.to_thread(
+            save_floorplan, path, store, services(request).settings.max_image_pixels)
     finally:
         path.unlink(missing_ok=True)
     return respond(FloorPlan(id=name, url=floorplan_url(name), width=width, height=height),
@@ -231,7 +236,8 @@ async def upload_photo(request: Request) -> Response:
     await receive_file(request, path, limits(app.settings)["photo"])
     try:
         data = path.read_bytes()
-        url = await asyncio.to_thread(save_photo, data, app.settings.data_dir / "media")
+        url = await asyncio.to_thread(save_photo, data, app.settings.data_dir / "media",
+                                      app.settings.max_image_pixels)
     finally:
         path.unlink(missing_ok=True)
     return respond(PhotoUpload(url=url), 201)
@@ -257,8 +263,8 @@ routes = [
         "Upload an equirectangular 360-degree photo (2:1, 2048-16384 px); 202 with a job",
         PanoramaUpload, 202, "image/jpeg or image/png", "MAX_UPLOAD_BYTES (64 MiB)",
         " Poll the job (Location header) until done or failed. 415 when the body is not a "
-        "JPEG/PNG image, 413 when it has too many pixels, 422 when it is not 2:1 or too "
-        "small."), methods=["POST"]),
+        "JPEG/PNG image, 413 too_many_pixels beyond MAX_IMAGE_PIXELS (the memory budget, "
+        "40 Mpx by default), 422 when it is not 2:1 or too small."), methods=["POST"]),
     api("/upload/videos", upload_video, _upload_op(
         "Upload a 360-degree MP4 video (2:1) for a scene", VideoUpload, 201, "video/mp4",
         "8 x MAX_UPLOAD_BYTES", " 415 when it is not a readable MP4 with a video track, 422 "
@@ -267,10 +273,11 @@ routes = [
     api("/upload/floorplans", upload_floorplan, _upload_op(
         "Upload a floor-plan image (stored as PNG, at most 4096 px a side)", FloorPlan, 201,
         "image/png or image/jpeg", "20 MiB", " 415 when it is not a readable PNG/JPEG, 413 "
-        "when it has too many pixels."), methods=["POST"]),
+        "too_many_pixels beyond MAX_IMAGE_PIXELS or 40 Mpx."), methods=["POST"]),
     api("/upload/photos", upload_photo, _upload_op(
         "Upload a photo for an info marker (re-encoded as JPEG, metadata dropped)", PhotoUpload,
         201, "image/jpeg or image/png", "15 MiB", " 415 for another Content-Type, 422 when "
-        "the body is not a readable image or has too many pixels."),
+        "the body is not a readable image, 413 too_many_pixels beyond MAX_IMAGE_PIXELS or "
+        "40 Mpx."),
         methods=["POST"]),
 ]

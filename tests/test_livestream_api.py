@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from typing import Any
 
@@ -302,17 +303,27 @@ def test_websocket_chat_needs_login_and_origin(portal: str, event) -> None:
             ws.recv(timeout=5)
 
 
+def issued_viewer(portal: str, eid: int) -> str:
+    r = httpx.get(f"{portal}/api/events/{eid}/viewer")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store, private"
+    return str(r.json()["viewer"])
+
+
 def test_viewer_counts_from_heartbeats_and_sockets(portal: str, event) -> None:
     eid = event["id"]
-    for n in range(30):
+    ids = [issued_viewer(portal, eid) for _ in range(30)]
+    assert len(set(ids)) == 30
+    for n, viewer in enumerate(ids):
         r = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
-                       json={"viewer": f"viewer-{n:04d}", "venue_id": 1 + n % 2})
+                       json={"viewer": viewer, "venue_id": 1 + n % 2})
         assert r.status_code == 204
     # the same viewer again, and one moving to the other venue: still counted once in total
-    httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": "viewer-0000",
-                                                              "venue_id": 2})
+    httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": ids[0], "venue_id": 2})
     bad = httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": "x", "venue_id": 1})
-    assert bad.status_code == 422
+    assert bad.status_code == 403 and bad.json()["error"]["code"] == "bad_viewer"
+    elsewhere = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
+                           json={"viewer": ids[1], "venue_id": 99})
+    assert elsewhere.status_code == 422
     deadline = time.monotonic() + 15
     while True:
         state = httpx.get(f"{portal}/api/events/{eid}/state").json()
@@ -330,6 +341,34 @@ def test_viewer_counts_from_heartbeats_and_sockets(portal: str, event) -> None:
             viewers = next_of(ws, "viewers", timeout=20)
         # a viewer who switched venues within the window counts on both, once in the total
         assert viewers["total"] == 31 and viewers["venues"]["2"] == 17
+
+
+def test_made_up_viewer_ids_count_for_nothing(portal: str, event) -> None:
+    """Issue 9, finding 8: 300 random anonymous heartbeats raised viewers_total to 297."""
+    eid, other = event["id"], event["id"] + 1000
+    for n in range(300):
+        forged = f"{eid}_{int(time.time())}_{n:012x}_{0:024x}"  # the shape, a wrong HMAC
+        made_up = secrets.token_hex(12) if n % 3 else forged
+        r = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
+                       json={"viewer": made_up, "venue_id": 1})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "bad_viewer", r.text
+    page = httpx.get(f"{portal}/events/{eid}")
+    assert page.headers["cache-control"] == "private, no-store"
+    from_page = json.loads(page.text.split('id="event-data">')[1].split("</script>")[0])["viewer"]
+    # signed for another event: refused too
+    wrong = httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={
+        "viewer": from_page.replace(f"{eid}_", f"{other}_", 1), "venue_id": 1})
+    assert wrong.status_code == 403
+    ok = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
+                    json={"viewer": from_page, "venue_id": 1})
+    assert ok.status_code == 204
+    deadline = time.monotonic() + 15
+    while True:  # wait for the flush that carries the one real viewer
+        state = httpx.get(f"{portal}/api/events/{eid}/state").json()
+        if state["viewers_total"] >= 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert state["viewers_total"] == 1
 
 
 def test_reminder_and_calendar(portal: str, redis_url: str, officer, lots) -> None:

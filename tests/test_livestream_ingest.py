@@ -11,6 +11,7 @@ import asyncio
 import fractions
 import http.client
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -412,3 +413,45 @@ def test_upload_survives_client_closing_without_reading_the_response(make_server
         assert time.monotonic() < deadline, srv.files()
         time.sleep(0.02)
     assert all((srv.stream_dir / f"index{i}.ts").read_bytes() == payload for i in range(5))
+
+
+# -- odd names and symlinks (issue 9, findings 6 and 12) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry", ["ab\x00c.ts", "../secret.ts", "sub/index0.ts", ".hidden.ts", "rec_000000.ts",
+              "index0.exe", "http://evil.example/x.ts"],
+)  # fmt: skip
+def test_playlist_naming_odd_files_is_400(make_server, entry: str) -> None:
+    srv = make_server(record=True)
+    assert httpx.put(f"{srv.base}/ingest/s3cret-key/ab.ts", content=b"G" * 188).status_code == 201
+    playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nab.ts\n#EXTINF:2.0,\n{entry}\n"
+    r = httpx.put(f"{srv.base}/ingest/s3cret-key/index.m3u8", content=playlist.encode())
+    assert r.status_code == 400, r.text  # a 500 "embedded null byte" before
+    assert r.json()["error"]["code"] == "bad_playlist"
+    assert srv.files() == ["ab.ts"]
+
+
+def test_put_path_with_a_null_byte_is_400(make_server) -> None:
+    srv = make_server()
+    for path in ("/ingest/s3cret-key/ab%00c.ts", "/ingest/s3cret-key/index.m3u8%00.ts"):
+        assert raw_request(srv.base, "PUT", path, b"G" * 188) == 400, path
+    assert not srv.root.exists() or not [p for p in srv.root.rglob("*") if p.is_file()]
+
+
+def test_hls_never_follows_symlinks(make_server, tmp_path: Path) -> None:
+    srv = make_server()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.ts").write_bytes(b"top secret")
+    (outside / "index.m3u8").write_text("#EXTM3U\n")
+    srv.stream_dir.mkdir(parents=True)
+    (srv.stream_dir / "index0.ts").symlink_to(outside / "secret.ts")
+    (srv.root / "venue2").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(srv.stream_dir / "fifo.ts")  # not a regular file: never opened (would block)
+    (srv.stream_dir / "index1.ts").write_bytes(b"G" * 188)
+    for path in ("/hls/venue1/index0.ts", "/hls/venue2/secret.ts", "/hls/venue2/index.m3u8",
+                 "/hls/venue1/fifo.ts"):
+        r = httpx.get(srv.base + path)
+        assert r.status_code == 404 and b"secret" not in r.content, path
+    assert httpx.get(f"{srv.base}/hls/venue1/index1.ts").content == b"G" * 188

@@ -200,11 +200,13 @@ def test_payment_callbacks_signed_and_idempotent(portal: str, redis_url: str,
     import hashlib
     import hmac
     import json
+    import time
 
     lot = create_lot(officer)
     c = actor(portal, redis_url, "payer")
     pid = c.post(f"/api/lots/{lot['id']}/registrations", json={}).json()["deposit"]["payment_id"]
-    body = json.dumps({"payment_id": pid, "status": "paid", "amount": 8_000_000}).encode()
+    body = json.dumps({"payment_id": pid, "status": "paid", "amount": 8_000_000,
+                       "ts": int(time.time()), "nonce": "nonce-0001"}).encode()
     forged = httpx.post(f"{portal}/api/payments/callback", content=body, headers={
         "Content-Type": "application/json", "X-Sandbox-Signature": "00" * 32})
     assert forged.status_code == 403 and forged.json()["error"]["code"] == "bad_signature"
@@ -216,7 +218,7 @@ def test_payment_callbacks_signed_and_idempotent(portal: str, redis_url: str,
     assert first.status_code == 200 and first.json()["changed"] is True
     replay = httpx.post(f"{portal}/api/payments/callback", content=body, headers={
         "Content-Type": "application/json", "X-Sandbox-Signature": sig})
-    assert replay.status_code == 200 and replay.json()["changed"] is False
+    assert replay.status_code == 409 and replay.json()["error"]["code"] == "replayed_callback"
     altered = body.replace(b"8000000", b"1")
     bad = httpx.post(f"{portal}/api/payments/callback", content=altered, headers={
         "Content-Type": "application/json", "X-Sandbox-Signature": sig})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -117,8 +118,11 @@ async def test_balance_paid_within_deadline_completes_sale(app: Any) -> None:
     body, signature = app.payments.signed_callback(order["id"], order["amount"])
     first = await app.payments.callback(body, signature)
     assert first["changed"] and first["payment"]["status"] == "paid"
-    replay = await app.payments.callback(body, signature)
-    assert replay["changed"] is False
+    with pytest.raises(Conflict) as replay:  # the same nonce again
+        await app.payments.callback(body, signature)
+    assert replay.value.code == "replayed_callback"
+    body, signature = app.payments.signed_callback(order["id"], order["amount"])
+    assert (await app.payments.callback(body, signature))["changed"] is False
     rec = await app.settlement.record(lot["id"])
     assert rec["status"] == "paid" and rec["paid_at"] >= rec["closed_at"]
     assert await app.redis.zscore(SETTLE_DUE, str(lot["id"])) is None
@@ -139,8 +143,8 @@ async def test_forged_and_altered_callbacks_change_nothing(app: Any) -> None:
     rec = await app.settlement.record(lot["id"])
     order = await app.payments.get(rec["balance_order"])
     ledger_before = await kinds(app, lot["case_id"])
-    forged = json.dumps({"payment_id": order["id"], "status": "paid",
-                         "amount": order["amount"]}).encode()
+    forged = json.dumps({"payment_id": order["id"], "status": "paid", "amount": order["amount"],
+                         "ts": int(time.time()), "nonce": "forged-nonce"}).encode()
     for signature in (None, "", "0" * 64, sign("wrong-secret", forged)):
         with pytest.raises(Forbidden) as exc:
             await app.payments.callback(forged, signature)
@@ -149,9 +153,10 @@ async def test_forged_and_altered_callbacks_change_nothing(app: Any) -> None:
     altered = body.replace(str(order["amount"]).encode(), b"1")
     with pytest.raises(Forbidden):
         await app.payments.callback(altered, signature)
-    cheap = json.dumps({"payment_id": order["id"], "status": "paid", "amount": 1}).encode()
+    cheap = json.dumps({"payment_id": order["id"], "status": "paid", "amount": 1,
+                        "ts": int(time.time()), "nonce": "cheap-nonce"}).encode()
     with pytest.raises(Conflict) as mismatch:
-        await app.payments.callback(cheap, sign(app.payments.secret, cheap))
+        await app.payments.callback(cheap, sign(app.payments.provider.secret, cheap))
     assert mismatch.value.code == "callback_mismatch"
     assert (await app.payments.get(order["id"]))["status"] == "pending"
     assert (await app.settlement.record(lot["id"]))["status"] == "awaiting_payment"

@@ -57,9 +57,17 @@ class OnAirIn(Struct):
 
 class HeartbeatIn(Struct):
     viewer: Annotated[str, msgspec.Meta(
-        description="a random id the browser keeps", extra_json_schema={
-            "pattern": "^[A-Za-z0-9_-]{8,64}$"})]
+        description="a viewer id the server issued (the event page, GET "
+        "/api/events/{id}/viewer); any other id is refused with 403 bad_viewer",
+        extra_json_schema={"pattern": "^[A-Za-z0-9_-]{8,80}$"})]
     venue_id: Annotated[int, msgspec.Meta(description="the venue being watched")]
+
+
+class ViewerId(Struct):
+    """A signed viewer id for heartbeats: never cached, one per page view."""
+
+    viewer: Annotated[str, msgspec.Meta(description="event id, issue time, random part, HMAC")]
+    expires_at: Time
 
 
 class MessageIn(Struct):

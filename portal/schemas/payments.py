@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import UNSET, Struct, UnsetType
+from msgspec import Struct
 
 from portal.schemas.common import Money
 from portal.schemas.lots import PaymentStatus
@@ -32,8 +32,10 @@ class PaymentCallback(Struct):
     payment_id: str
     status: Literal["paid"]
     amount: Annotated[int, msgspec.Meta(description="fen")]
-    ts: int | UnsetType = UNSET
-    nonce: str | UnsetType = UNSET
+    ts: Annotated[int, msgspec.Meta(
+        description="Unix seconds; refused when older than 300 s or more than 60 s ahead")]
+    nonce: Annotated[str, msgspec.Meta(
+        pattern="^[A-Za-z0-9_-]{8,64}$", description="once only; a replay is refused")]
 
 
 class CallbackHeaders(Struct):

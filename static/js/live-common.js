@@ -1,6 +1,7 @@
 // Shared by the event page and the host page: HLS players, the event websocket, and the
 // chat/question lists (user text always through textContent, never innerHTML).
 import Hls from "hls.js";
+import {getJson} from "./lib/api.js";
 import {el} from "./lib/dom.js";
 import {timeOf} from "./lib/format.js";
 import {reconnectingSocket} from "./lib/socket.js";
@@ -58,13 +59,11 @@ export function connectRoom(eventId, handle, {viewer} = {}) {
   });
 }
 
-export function viewerId() {
-  let id = localStorage.getItem("viewer-id");
-  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
-    localStorage.setItem("viewer-id", id);
-  }
-  return id;
+// Viewer counts take only viewer ids the server signed: the page brings one; when the server
+// refuses it (403 bad_viewer: expired), a fresh one comes from the never-cached endpoint.
+export async function freshViewerId(eventId) {
+  const r = await getJson(`/api/events/${eventId}/viewer`);
+  return r.ok ? r.body.viewer : null;
 }
 
 // One chat/question line. `tools` (host page) adds moderation buttons.

@@ -6,8 +6,8 @@
 import {api, getJson} from "./lib/api.js";
 import {$, el} from "./lib/dom.js";
 import {money} from "./lib/format.js";
-import {appendItem, connectRoom, messageItem, play, removeItem, renderList,
-        viewerId} from "./live-common.js";
+import {appendItem, connectRoom, freshViewerId, messageItem, play, removeItem,
+        renderList} from "./live-common.js";
 
 const data = JSON.parse($("event-data").textContent);
 const i18n = data.i18n;
@@ -16,7 +16,7 @@ const venues = Object.fromEntries(data.venue_info.map((v) => [v.id, v]));
 const state = {onAir: data.on_air, source: null, showing: null, following: true,
                status: data.status, messages: 0, connected: false, lastState: null};
 window.eventState = state;  // for tests and debugging
-const viewer = viewerId();
+let viewer = data.viewer;  // signed by the server (heartbeats count no other id)
 let room = null;
 
 function lotOf(venueId) { return data.lots[String(venues[venueId].lot_id)] || {}; }
@@ -176,9 +176,19 @@ function applyState(s) {
   if (s.status === "ended" && state.status !== "ended") location.reload();
 }
 
-async function heartbeat() {
+async function heartbeat(retry = true) {
   if (room || state.status === "ended" || !state.source) return;
-  api("POST", `/api/events/${data.id}/heartbeat`, {viewer, venue_id: state.source}).catch(() => {});
+  try {
+    await api("POST", `/api/events/${data.id}/heartbeat`, {viewer, venue_id: state.source});
+    state.counted = true;
+  } catch (e) {  // an expired id: beat again at once with a fresh one
+    if (e.code !== "bad_viewer" || !retry) return;
+    const fresh = await freshViewerId(data.id).catch(() => null);
+    if (fresh) {
+      viewer = fresh;
+      await heartbeat(false);
+    }
+  }
 }
 
 // -- replay ----------------------------------------------------------------------------------
