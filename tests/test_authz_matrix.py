@@ -68,6 +68,7 @@ EXPECT: dict[str, str] = {
     "POST /api/events": "OFFICER", "GET /api/events": "PUBLIC", f"GET {EV}": "PUBLIC",
     f"POST {EV}/on-air": "COURT", f"POST {EV}/end": "COURT", f"GET {EV}/state": "PUBLIC",
     f"GET {EV}/timeline": "PUBLIC", f"POST {EV}/heartbeat": "PUBLIC",
+    f"GET {EV}/viewer": "PUBLIC",
     f"GET {EV}/messages": "PUBLIC", f"POST {EV}/messages": "LOGIN",
     f"DELETE {EV}/messages/{{message_id}}": "COURT",
     f"POST {EV}/questions/{{question_id}}/approve": "COURT",
