@@ -145,7 +145,7 @@ async def ensure_users(state: Services) -> None:
 async def place_demo_bids(state: Services, lot: dict[str, Any], count: int) -> None:
     codes = []
     for name in BIDDERS[:3]:
-        reg, _ = await register(state, lot["id"], name)
+        reg, _ = await register(state, lot["id"], name, accept_terms=True)
         await state.payments.confirm_as_payer(reg["deposit"]["payment_id"], name)
         codes.append(reg["bidder_code"])
     price = lot["starting_price"]

@@ -15,6 +15,7 @@ from core.money import fen_to_yuan
 from core.names import user_id
 from core.timefmt import local_input_to_ms, ms_to_local_input
 from portal.case_read import lot_extras
+from portal.document_routes import form_documents, lot_page_documents
 from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
 from portal.lot_routes import register
@@ -48,8 +49,10 @@ async def home(request: Request) -> Response:
         pairs, error = [], exc.message
     pairs.sort(key=lambda p: ({"live": 0, "upcoming": 1}.get(p[1].get("status", ""), 2),
                               p[0]["ends_at"]))
+    counters = await services(request).lots.counters([lot["id"] for lot, _ in pairs])
     return render(request, "home.html", {
-        "pairs": pairs, "filters": filters, "districts": DISTRICTS, "error": error,
+        "pairs": pairs, "counters": counters, "filters": filters, "districts": DISTRICTS,
+        "error": error,
         "types": sorted(rules.PROPERTY_TYPES),
         "upcoming_events": await upcoming_for_home(services(request),
                                                    user.username if user else None)})
@@ -75,7 +78,8 @@ async def lot_page(request: Request) -> Response:
         "registration": registration, "min_next": min_next,
         "has_tour": await app.tours.current_version(lot_id) > 0,
         "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES,
-        **await lot_extras(app, lot, state, user)})
+        **await lot_extras(app, lot, state, user),
+        **await lot_page_documents(app, lot, user)})
 
 
 async def register_page(request: Request) -> Response:
@@ -137,9 +141,10 @@ async def lot_register(request: Request) -> Response:
     lot_id = request.path_params["lot_id"]
     if user is None:
         return redirect(f"/login?next=/lots/{lot_id}")
-    await read_form(request)
+    form = await read_form(request)
     await require_user(request, "bidder", "applicant")
-    result, _ = await register(services(request), lot_id, user.username)
+    result, _ = await register(services(request), lot_id, user.username,
+                               accept_terms=form.get("accept_terms") == "yes")
     if result["deposit"]["status"] == "paid":
         return redirect(f"/lots/{lot_id}")
     return redirect(result["deposit"]["pay_url"])
@@ -205,7 +210,8 @@ async def lot_form(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
                                                  "error": None, "districts": DISTRICTS,
-                                                 "types": sorted(rules.PROPERTY_TYPES)})
+                                                 "types": sorted(rules.PROPERTY_TYPES),
+                                                 **await form_documents(app, lot)})
     form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
     data = lot_form_to_input(form)
     try:

@@ -23,6 +23,8 @@ class Settings:
     max_upload_bytes: int
     # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
     notify_sender: str = ""
+    # DOCUMENT_MAX_BYTES: the largest court document (PDF) an officer may upload
+    document_max_bytes: int = 20 * 1024 * 1024
 
     @property
     def sandbox(self) -> bool:
@@ -50,6 +52,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
+        "document_max_bytes": config("DOCUMENT_MAX_BYTES", cast=int, default=20 * 1024 * 1024),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -81,7 +81,7 @@ def lot_body(**overrides: Any) -> dict[str, Any]:
 def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[Actor, str]:
     """A bidder registered for the lot with the deposit paid; returns (client, code)."""
     client = actor(base, redis_url, username)
-    reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
+    reg = client.post(f"/api/lots/{lot_id}/registrations", json={"accept_terms": True})
     assert reg.status_code == 201, reg.text
     pid = reg.json()["deposit"]["payment_id"]
     paid = client.post(f"/api/payments/{pid}/confirm", json={})
