@@ -162,3 +162,18 @@ def test_documents_on_lot_page_and_edit_form(portal: str, officer: httpx.Client,
     assert 'id="documents"' in html and "标的物调查情况" in html
     assert f"/lots/{lid}/documents/survey/v1.pdf" in html
     assert f"/lots/{lid}/documents/survey/v1.png" in html
+
+
+def test_register_form_refuses_without_the_tick(portal: str, redis_url: str,
+                                                lot: dict) -> None:
+    a = actor(portal, redis_url, "form_alice")
+    a.get(f"/lots/{lot['id']}")
+    token = a.cookies.get("csrftoken")
+    refused = a.post(f"/lots/{lot['id']}/register", data={"csrf_token": token})
+    assert refused.status_code == 422 and "请先阅读并勾选同意《竞买须知》" in refused.text
+    assert a.get("/api/me/lots").json()["items"] == []
+    ok = a.post(f"/lots/{lot['id']}/register", data={"csrf_token": token,
+                                                      "accept_terms": "yes"})
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/pay/")
+    reg = a.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True}).json()
+    assert reg["terms"]["version"] is None and reg["terms"]["url"] is None  # none published
