@@ -98,6 +98,7 @@ async def put_document(request: Request) -> Response:
     await require_lot_officer(app, await app.lots.get(lot_id), user)
     media_type(request, ("application/pdf",))
     store = documents(app)
+    await asyncio.to_thread(store.make_dirs)
     path = store.uploads / f"{secrets.token_hex(12)}.pdf"
     size, sha = await receive_file(request, path, app.settings.document_max_bytes)
     name = request.headers.get("x-filename", "")[:200] or f"{kind}.pdf"
@@ -175,7 +176,9 @@ async def document_form(request: Request) -> Response:
     kind, upload = check_kind(str(form.get("kind") or "")), form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Invalid("Choose a PDF file", code="empty_upload")
-    path = documents(app).uploads / f"{secrets.token_hex(12)}.pdf"
+    store = documents(app)
+    await asyncio.to_thread(store.make_dirs)
+    path = store.uploads / f"{secrets.token_hex(12)}.pdf"
     try:
         size, sha = await asyncio.to_thread(_copy_hashed, upload.file, path, limit)
     except BaseException:

@@ -9,6 +9,7 @@ per lot (user id -> the version accepted and when).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -63,8 +64,9 @@ def render_preview(pdf: Path, png: Path) -> bool:
     if png.exists():
         return True
     exe = shutil.which("pdftoppm")
-    if exe is None:
+    if exe is None or not pdf.exists():
         return False
+    png.parent.mkdir(parents=True, exist_ok=True)
     tmp = png.with_suffix(f".{os.getpid()}.tmp")
     try:
         subprocess.run([exe, "-png", "-f", "1", "-l", "1", "-scale-to", "900", "-singlefile",
@@ -103,6 +105,9 @@ class Documents:
         self.root = data_dir / "documents"
         self.uploads = self.root / "uploads"
         self.previews = self.root / "previews"
+
+    def make_dirs(self) -> None:
+        """Create the folders (blocking: the upload routes call it in a thread)."""
         for d in (self.uploads, self.previews):
             d.mkdir(parents=True, exist_ok=True)
 
@@ -112,14 +117,18 @@ class Documents:
     def preview_path(self, sha: str) -> Path:
         return self.previews / f"{sha}.png"
 
-    async def add(self, lot_id: int, kind: str, upload: Path, *, sha: str, size: int,
-                  filename: str, author: str, at_ms: int) -> dict[str, Any]:
-        """File a checked upload (moved into place by its hash) as the kind's next version."""
+    def _place(self, upload: Path, sha: str) -> None:
+        """Move the upload to its content-addressed name (blocking: run in a thread)."""
         target = self.path(sha)
         if target.exists():
             upload.unlink(missing_ok=True)
         else:
             os.replace(upload, target)
+
+    async def add(self, lot_id: int, kind: str, upload: Path, *, sha: str, size: int,
+                  filename: str, author: str, at_ms: int) -> dict[str, Any]:
+        """File a checked upload (moved into place by its hash) as the kind's next version."""
+        await asyncio.to_thread(self._place, upload, sha)
         record = {"lot_id": int(lot_id), "kind": check_kind(kind), "sha256": sha,
                   "size": size, "filename": filename[:200], "author": author,
                   "uploaded_at": at_ms}

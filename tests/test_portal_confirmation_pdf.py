@@ -5,13 +5,18 @@ seal area. Checked with poppler's own tools (pdffonts, pdftotext, pdftoppm)."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from settlement_support import DB, close_services, new_lot, paid, services, wait_closed
+from starlette.testclient import TestClient
 
+from portal.app import create_app
 from portal.confirmation import confirmation_pdf
+from portal.settings import load_settings
 
 DOC = {
     "title": "网络竞价成交确认书", "court": "北京市第一中级人民法院",
@@ -62,3 +67,34 @@ def test_renders_glyphs_not_blank_or_boxes(tmp_path: Path) -> None:
     red = int(((seal[..., 0] > 150) & (seal[..., 1] < 100) & (seal[..., 2] < 100)).sum())
     assert dark > 200, "the title rendered no glyphs"
     assert red > 50, "no seal area drawn"
+
+
+def test_confirmation_route_of_a_sold_lot(redis_server: str, tmp_path: Path) -> None:
+    """The served PDF of a really sold lot: every font embedded, the seal block present."""
+    async def sold_lot() -> int:
+        app = await services(redis_server, tmp_path / "svc")
+        try:
+            lot = await new_lot(app, ends_in_ms=3000)
+            code, _ = await paid(app, lot["id"], "buyer_pdf")
+            outcome = await app.store.place_bid(lot["id"], code, lot["starting_price"])
+            assert outcome.ok, outcome
+            await wait_closed(app, lot["id"])
+            return int(lot["id"])
+        finally:
+            await close_services(app)
+
+    (tmp_path / "svc").mkdir()
+    lot_id = asyncio.run(sold_lot())
+    settings = load_settings(data_dir=tmp_path, secret_key="k" * 32, rules="sandbox",
+                             redis_url=redis_server.rsplit("/", 1)[0] + f"/{DB}")
+    with TestClient(create_app(settings, run_closer=False)) as client:
+        r = client.get(f"/lots/{lot_id}/confirmation.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    path = tmp_path / "served.pdf"
+    path.write_bytes(r.content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes yes " in line for line in fonts), fonts
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "北京市第一中级人民法院 · 案号" in text and "执行法官" in text and "法院印章" in text

@@ -7,8 +7,12 @@ import io
 
 import httpx
 import pytest
-from portal_helpers import actor, lot_body
+from portal_helpers import PASSWORD, actor, lot_body, make_account
 from reportlab.pdfgen import canvas
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+from portal.settings import load_settings
 
 
 def make_pdf(text: str) -> bytes:
@@ -177,3 +181,37 @@ def test_register_form_refuses_without_the_tick(portal: str, redis_url: str,
     assert ok.status_code == 303 and ok.headers["location"].startswith("/pay/")
     reg = a.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True}).json()
     assert reg["terms"]["version"] is None and reg["terms"]["url"] is None  # none published
+
+
+def test_size_limit_holds_while_streaming(redis_url: str, tmp_path) -> None:  # noqa: ANN001
+    """DOCUMENT_MAX_BYTES holds for a body without Content-Length (streamed and counted) and
+    for the edit form; nothing is left on disk."""
+    settings = load_settings(data_dir=tmp_path, redis_url=redis_url, secret_key="k" * 32,
+                             rules="sandbox", document_max_bytes=50_000)
+    make_account(redis_url, "limit_officer", "officer")
+    with TestClient(create_app(settings, run_closer=False)) as client:
+        assert client.post("/api/session", json={"username": "limit_officer",
+                                                 "password": PASSWORD}).status_code == 200
+        lid = client.post("/api/lots", json=lot_body()).json()["id"]
+        pdf = make_pdf("x" * 100)
+        assert len(pdf) < 50_000
+
+        def chunks():  # noqa: ANN202
+            yield pdf[:-200]
+            yield b"%" + b"0" * 60_000 + b"\n"
+            yield pdf[-200:]
+
+        r = client.put(f"/api/lots/{lid}/documents/notice", content=chunks(),
+                       headers={"content-type": "application/pdf"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "file_too_large"
+        ok = client.put(f"/api/lots/{lid}/documents/notice", content=pdf,
+                        headers={"content-type": "application/pdf"})
+        assert ok.status_code == 201, ok.text
+        client.get(f"/officer/lots/{lid}/edit")
+        form = client.post(f"/officer/lots/{lid}/documents",
+                           data={"csrf_token": client.cookies.get("csrftoken"),
+                                 "kind": "other"},
+                           files={"file": ("big.pdf", pdf + b"%" * 60_000, "application/pdf")})
+        assert form.status_code == 413
+    assert list((tmp_path / "documents" / "uploads").iterdir()) == []
+    assert len(list((tmp_path / "documents").glob("*.pdf"))) == 1

@@ -9,7 +9,10 @@ import html
 import re
 
 import httpx
+import redis
 from portal_helpers import actor, lot_body, paid_bidder
+
+from bidding import keys as bidding_keys
 
 
 def test_ledger_page_table_verification_and_how_to(portal: str, redis_url: str) -> None:
@@ -54,10 +57,6 @@ def test_ledger_page_table_verification_and_how_to(portal: str, redis_url: str) 
 
 
 def test_ledger_page_shows_a_broken_chain(portal: str, redis_url: str) -> None:
-    import redis
-
-    from bidding import keys as bidding_keys
-
     officer = actor(portal, redis_url, "ledger_officer2", role="officer")
     lid = officer.post("/api/lots", json=lot_body(case_number="(2026)京01执89号")).json()["id"]
     a, code = paid_bidder(portal, redis_url, lid, "ledger_carol")
