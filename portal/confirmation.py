@@ -29,7 +29,7 @@ def font_path() -> str:
 
 
 @cache
-def _font() -> str:
+def cjk_font() -> str:
     pdfmetrics.registerFont(TTFont(FONT, font_path(), subfontIndex=0))
     return FONT
 
@@ -37,7 +37,7 @@ def _font() -> str:
 def _wrap(text: str, width: float, size: float) -> list[str]:
     lines, line = [], ""
     for ch in text:
-        if pdfmetrics.stringWidth(line + ch, _font(), size) > width:
+        if pdfmetrics.stringWidth(line + ch, cjk_font(), size) > width:
             lines.append(line)
             line = ""
         line += ch
@@ -47,7 +47,7 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 def _seal_block(pdf: canvas.Canvas, doc: dict[str, Any], width: float, y: float) -> None:
     """执行法官 signature line on the left; the seal area (a dashed circle) on the right,
     over the court's name and the date."""
-    font = _font()
+    font = cjk_font()
     y = min(y, 210)
     pdf.setFont(font, 11)
     pdf.drawString(72, y, doc["judge_label"])
@@ -72,12 +72,12 @@ def confirmation_pdf(doc: dict[str, Any]) -> bytes:
     """``doc``: title, court, number, rows [(label, value)], body paragraphs, date,
     judge_label, date_label, seal_label. Blocking (font subsetting): run it in a thread."""
     buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=_font(),
+    pdf = canvas.Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=cjk_font(),
                         initialFontSize=11)
     pdf.setTitle(doc["title"])
     pdf.setAuthor(doc["court"])
     width, height = A4
-    font = _font()
+    font = cjk_font()
     y = height - 72
     pdf.setFont(font, 20)
     pdf.drawCentredString(width / 2, y, doc["title"])
