@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 from starlette.testclient import TestClient
 
 from portal.app import create_app
+from portal.documents import render_preview
 from portal.settings import load_settings
 
 
@@ -215,3 +216,15 @@ def test_size_limit_holds_while_streaming(redis_url: str, tmp_path) -> None:  # 
         assert form.status_code == 413
     assert list((tmp_path / "documents" / "uploads").iterdir()) == []
     assert len(list((tmp_path / "documents").glob("*.pdf"))) == 1
+
+
+def test_preview_degrades_without_pdftoppm(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """With poppler's pdftoppm on PATH the first page becomes a PNG; without it, no preview
+    (the route answers 404 and the page shows links only) and nothing breaks."""
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(make_pdf("preview"))
+    assert render_preview(pdf, tmp_path / "with.png")
+    assert (tmp_path / "with.png").read_bytes().startswith(b"\x89PNG")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert render_preview(pdf, tmp_path / "without.png") is False
+    assert not (tmp_path / "without.png").exists()
