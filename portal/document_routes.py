@@ -39,10 +39,16 @@ def documents(app: Services) -> Documents:
     return Documents(app.redis, app.settings.data_dir)
 
 
+async def is_lot_officer(app: Services, lot: dict[str, Any], user: User | None) -> bool:
+    """Whether the user is an officer of the lot's case: the one ownership check of this
+    module (swap it for the court-ownership policy when that lands)."""
+    return bool(user and user.role == "officer" and await cases.may_view(
+        app.redis, int(lot["case_id"]), user.username, "officer"))
+
+
 async def require_lot_officer(app: Services, lot: dict[str, Any], user: User) -> None:
-    """Only an officer of the lot's case may change its documents (the one ownership check
-    of this module: swap it for the court-ownership policy when that lands)."""
-    if not await cases.may_view(app.redis, int(lot["case_id"]), user.username, "officer"):
+    """Only an officer of the lot's case may change its documents."""
+    if not await is_lot_officer(app, lot, user):
         raise Forbidden("Only the lot's officers may change its documents", code="not_owner")
 
 
@@ -68,8 +74,7 @@ async def lot_page_documents(app: Services, lot: dict[str, Any], user: User | No
     await app.lots.count_view(lot_id)
     docs = await store.current(lot_id)
     accepted, officer_view = None, []
-    if user and user.role == "officer" and await cases.may_view(
-            app.redis, int(lot["case_id"]), user.username, "officer"):
+    if await is_lot_officer(app, lot, user):
         codes = await app.redis.hgetall(bidding_keys.users(lot_id))
         officer_view = sorted(({"code": codes.get(uid, ""), **rec}
                                for uid, rec in (await store.acceptances(lot_id)).items()),
