@@ -225,7 +225,8 @@ async def lot_form(request: Request) -> Response:
         values = {k: form.get(k) or "" for k in form.keys() if k not in ("photos", "csrf_token")}
         return render(request, "lot_form.html", {"lot": lot, "values": values, "error": exc,
                                                  "districts": DISTRICTS,
-                                                 "types": sorted(rules.PROPERTY_TYPES)}, 422)
+                                                 "types": sorted(rules.PROPERTY_TYPES),
+                                                 **await form_documents(app, lot)}, 422)
     return redirect(f"/lots/{saved['id']}")
 
 

@@ -163,6 +163,10 @@ def test_documents_on_lot_page_and_edit_form(portal: str, officer: httpx.Client,
     docs = officer.get(f"/api/lots/{lid}/documents").json()["items"]
     assert [(d["kind"], d["version"], d["filename"]) for d in docs] == [
         ("survey", 1, "调查.pdf")]
+    refused = officer.post(f"/officer/lots/{lid}/edit", data={"csrf_token": token})
+    assert refused.status_code == 422  # the re-shown edit page keeps its documents form
+    assert 'id="document-form"' in refused.text and '<option value="terms">' in refused.text
+    assert f"/lots/{lid}/documents/survey/v1.pdf" in refused.text
     html = httpx.get(f"{portal}/lots/{lid}").text
     assert 'id="documents"' in html and "标的物调查情况" in html
     assert f"/lots/{lid}/documents/survey/v1.pdf" in html
