@@ -21,8 +21,10 @@ from portal import (
     api,
     case_routes,
     dashboard_routes,
+    document_routes,
     event_pages,
     invitations,
+    ledger_pages,
     live,
     me_routes,
     pages,
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
     areas = (result_routes, settlement_routes, case_routes, invitations, dashboard_routes,
-             me_routes)
+             me_routes, document_routes, ledger_pages)
     routes = [*livestream.api_routes(), *event_pages.page_routes(),
               *livestream.stream_routes(hls, lambda: app.state.services), *panorama_routes.routes,
               *(r for area in areas for r in area.api_routes), *api.routes, *live.routes,

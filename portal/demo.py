@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from core.money import fen_to_yuan
 from core.timefmt import ms_to_iso
 from portal.demo_after_hammer import load_after_hammer
+from portal.demo_documents import file_papers, make_papers
 from portal.demo_tours import demo_tours
 from portal.keys import DEMO_LOADED
 from portal.lot_routes import register
@@ -145,7 +146,7 @@ async def ensure_users(state: Services) -> None:
 async def place_demo_bids(state: Services, lot: dict[str, Any], count: int) -> None:
     codes = []
     for name in BIDDERS[:3]:
-        reg, _ = await register(state, lot["id"], name)
+        reg, _ = await register(state, lot["id"], name, accept_terms=True)
         await state.payments.confirm_as_payer(reg["deposit"]["payment_id"], name)
         codes.append(reg["bidder_code"])
     price = lot["starting_price"]
@@ -162,6 +163,7 @@ async def load_demo(state: Services) -> str:
     officer = await Users(state.redis).get(OFFICER[0])
     if officer is None:
         raise RuntimeError("the demo officer account is missing")
+    papers = await make_papers([(s[0], s[5], s[4]) for s in LOTS], COURT)
     now = await state.store.server_time_ms()
     media = state.settings.data_dir / "media"
     ended: list[dict[str, Any]] = []
@@ -171,6 +173,7 @@ async def load_demo(state: Services) -> str:
         photo = save_photo(picture, media)
         lot = await state.lots.create(lot_input(i, spec, now, photo), officer, "sandbox",
                                       check=not spec[-1].startswith("ended"))
+        await file_papers(state, lot, papers[i], officer.username)
         timing = spec[-1]
         lots.append((i, lot))
         if timing in ("live_bids", "ended_sold"):

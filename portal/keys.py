@@ -206,3 +206,19 @@ def reminder_member(lot_id: int, username: str, which: str) -> str:
 def invitation(token: str) -> str:
     """String (JSON, expires): a one-time invitation of an applicant to a case."""
     return f"invitation:{token}"
+
+
+def lot_documents(lot_id: int, kind: str) -> str:
+    """List: the versions of one kind of the lot's court documents (JSON records; version n
+    is element n-1, never changed or removed)."""
+    return f"{_lot(lot_id)}:documents:{kind}"
+
+
+def lot_terms_accepted(lot_id: int) -> str:
+    """Hash: user id -> JSON {at, version, sha256} of the 竞买须知 accepted at registration."""
+    return f"{_lot(lot_id)}:terms_accepted"
+
+
+def lot_views(lot_id: int) -> str:
+    """Counter: views of the lot page (围观次数)."""
+    return f"{_lot(lot_id)}:views"

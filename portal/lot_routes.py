@@ -11,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bidding.events import public_bid, public_entry
-from core.errors import Conflict, Forbidden, NotFound, PortalError
+from core.errors import Conflict, Forbidden, Invalid, NotFound, PortalError
 from core.money import fen_to_yuan, parse_amount
 from core.names import user_id
+from core.timefmt import ms_to_iso
 from portal import keys, policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
+from portal.documents import TERMS, Documents, document_url
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.schemas.lots import (
@@ -29,6 +31,7 @@ from portal.schemas.lots import (
     LotOut,
     LotPatch,
     LotQuery,
+    RegistrationIn,
     RegistrationOut,
 )
 from portal.services import Services, services
@@ -52,15 +55,18 @@ BID_ERROR_TEXT = {
 async def list_lots(request: Request) -> Response:
     query = read_query(request, LotQuery)
     filters = {k: v for k, v in body_dict(query).items() if v}
-    pairs = await services(request).lots.search(filters)
-    items = [lot_view(lot, state) for lot, state in pairs]
+    app = services(request)
+    pairs = await app.lots.search(filters)
+    counters = await app.lots.counters([lot["id"] for lot, _ in pairs])
+    items = [lot_view(lot, state, counters[lot["id"]]) for lot, state in pairs]
     return respond({"items": items, "total": len(items)})
 
 
 async def get_lot(request: Request) -> Response:
     app, lot_id = services(request), request.path_params["lot_id"]
     lot = await app.lots.get(lot_id)
-    return respond(lot_view(lot, await app.store.state(lot_id)))
+    counters = (await app.lots.counters([lot_id]))[lot_id]
+    return respond(lot_view(lot, await app.store.state(lot_id), counters))
 
 
 async def create_lot(request: Request) -> Response:
@@ -83,12 +89,19 @@ async def patch_lot(request: Request) -> Response:
 async def register_for_lot(request: Request) -> Response:
     user = await require_user(request)  # officers are refused by name in register()
     app, lot_id = services(request), request.path_params["lot_id"]
-    result, created = await register(app, lot_id, user.username)
+    data = await read_body(request, RegistrationIn)
+    result, created = await register(app, lot_id, user.username,
+                                     accept_terms=data.accept_terms)
     return respond(result, status=201 if created else 200)
 
 
-async def register(app: Services, lot_id: int, username: str) -> tuple[dict[str, Any], bool]:
-    """Register a user for a lot (idempotent) and open the deposit order."""
+async def register(app: Services, lot_id: int, username: str, *, accept_terms: bool
+                   ) -> tuple[dict[str, Any], bool]:
+    """Register a user for a lot (idempotent) and open the deposit order; the user must
+    accept the lot's 竞买须知, and the first acceptance (time and version) is recorded."""
+    if accept_terms is not True:
+        raise Invalid("Read and accept the terms of sale (竞买须知) to register",
+                      code="terms_not_accepted")
     lot = await app.lots.get(lot_id)
     await policy.may_register(app, lot, username)
     state = await app.store.state(lot_id)
@@ -102,16 +115,28 @@ async def register(app: Services, lot_id: int, username: str) -> tuple[dict[str,
     code = existing or await app.store.register(
         lot_id, uid, rank=app.lots.rank_for(lot, username))
     await app.redis.sadd(keys.user_lots(username), lot_id)
+    terms = await Documents(app.redis, app.settings.data_dir).accept_terms(
+        lot_id, username, await app.store.server_time_ms())
     order = await app.payments.deposit_order(lot_id, username, code, lot["deposit"])
-    return registration_view(lot, code, order), existing is None
+    return registration_view(lot, code, order, terms), existing is None
 
 
-def registration_view(lot: dict[str, Any], code: str, order: dict[str, Any]) -> dict[str, Any]:
-    return {"lot_id": lot["id"], "bidder_code": code,
+def registration_view(lot: dict[str, Any], code: str, order: dict[str, Any],
+                      terms: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"lot_id": lot["id"], "bidder_code": code, "terms": terms_view(lot["id"], terms),
             "priority_rank": next((p["rank"] for p in lot["priority_purchasers"]
                                    if p["username"] == order["username"]), None),
             "deposit": {"amount": fen_to_yuan(order["amount"]), "status": order["status"],
                         "payment_id": order["id"], "pay_url": f"/pay/{order['id']}"}}
+
+
+def terms_view(lot_id: int, terms: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An acceptance record as the API shows it (None: none recorded)."""
+    if terms is None:
+        return None
+    version = terms.get("version")
+    return {"accepted_at": ms_to_iso(terms["at"]), "version": version,
+            "url": document_url(lot_id, TERMS, version) if version else None}
 
 
 async def place_bid(request: Request) -> Response:
@@ -188,9 +213,12 @@ routes = [
         description="403 other_court: the lot belongs to another court."), ["PATCH"]),
     api(LOT + "/registrations", register_for_lot, Op(
         "Register to bid: anonymous bidder code and deposit order (200 when already "
-        "registered)", RegistrationOut, 201, role=BIDDERS, errors=(409,), also=(200,),
-        description="403 officers_cannot_bid (court officers), debtor_cannot_bid (the "
-        "case's debtor), barred_after_default; 409 closed."), ["POST"]),
+        "registered)", RegistrationOut, 201, body=RegistrationIn, role=BIDDERS,
+        errors=(409,), also=(200,), description="The body must say accept_terms: true (the "
+        "bidder read the lot's 竞买须知; 422 terms_not_accepted otherwise); the time and the "
+        "version accepted are recorded and returned as terms. 403 officers_cannot_bid (court "
+        "officers), debtor_cannot_bid (the case's debtor), barred_after_default; 409 closed."),
+        ["POST"]),
     api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
     api(LOT + "/bids", place_bid, Op(
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),

@@ -8,6 +8,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from bidding import keys as bidding_keys
 from bidding import rules
 from bidding.store import BidStore
 from core.errors import Conflict, Invalid, NotFound
@@ -236,6 +237,21 @@ class Lots:
         pairs = [(lot, states.get(lot["id"]) or {}) for lot in lots]
         return [p for p in pairs if matches(p[0], p[1], filters)]
 
+    async def counters(self, ids: list[int]) -> dict[int, dict[str, int]]:
+        """报名人数, 围观次数, 设置提醒人数 of each lot, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for i in ids:
+                pipe.hlen(bidding_keys.users(i))
+                pipe.get(keys.lot_views(i))
+                pipe.scard(keys.lot_reminders(i))
+            replies = await pipe.execute()
+        return {i: {"registrations": int(replies[3 * n]), "views": int(replies[3 * n + 1] or 0),
+                    "reminders": int(replies[3 * n + 2])} for n, i in enumerate(ids)}
+
+    async def count_view(self, lot_id: int) -> None:
+        """One view of the lot page (one INCR; API reads are not counted)."""
+        await self.redis.incr(keys.lot_views(lot_id))
+
     def rank_for(self, lot: dict[str, Any], username: str) -> int:
         for p in lot.get("priority_purchasers", []):
             if p["username"] == user_id(username):
@@ -282,8 +298,10 @@ def state_view(state: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def lot_view(lot: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
-    """The public JSON shape of a lot (money as yuan strings, times ISO UTC)."""
+def lot_view(lot: dict[str, Any], state: dict[str, Any] | None,
+             counters: dict[str, int] | None = None) -> dict[str, Any]:
+    """The public JSON shape of a lot (money as yuan strings, times ISO UTC), with its
+    counters where the caller fetched them."""
     fields = ("id", "title", "court", "case_number", "case_id", "property_type", "district",
               "address", "area_m2", "description", "photos", "extension_seconds")
     view: dict[str, Any] = {k: lot.get(k) for k in fields}
@@ -293,4 +311,6 @@ def lot_view(lot: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any
                 priority_purchasers=[{"rank": p["rank"]} for p in lot["priority_purchasers"]])
     view["state"] = state_view(state)
     view["status"] = view["state"]["status"]
+    if counters is not None:
+        view["counters"] = counters
     return view

@@ -16,6 +16,7 @@ from core.names import user_id
 from core.timefmt import local_input_to_ms, ms_to_local_input
 from portal import policy
 from portal.case_read import lot_extras
+from portal.document_routes import form_documents, lot_page_documents
 from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
 from portal.lot_routes import register
@@ -50,8 +51,10 @@ async def home(request: Request) -> Response:
         pairs, error = [], exc
     pairs.sort(key=lambda p: ({"live": 0, "upcoming": 1}.get(p[1].get("status", ""), 2),
                               p[0]["ends_at"]))
+    counters = await services(request).lots.counters([lot["id"] for lot, _ in pairs])
     return render(request, "home.html", {
-        "pairs": pairs, "filters": filters, "districts": DISTRICTS, "error": error,
+        "pairs": pairs, "counters": counters, "filters": filters, "districts": DISTRICTS,
+        "error": error,
         "types": sorted(rules.PROPERTY_TYPES),
         "upcoming_events": await upcoming_for_home(services(request),
                                                    user.username if user else None)})
@@ -78,7 +81,8 @@ async def lot_page(request: Request) -> Response:
         "has_tour": await app.tours.current_version(lot_id) > 0,
         "tour_poster": await app.tours.poster(lot_id),
         "is_real_estate": lot["property_type"] in rules.REAL_ESTATE_TYPES,
-        **await lot_extras(app, lot, state, user)})
+        **await lot_extras(app, lot, state, user),
+        **await lot_page_documents(app, lot, user)})
 
 
 async def register_page(request: Request) -> Response:
@@ -149,8 +153,9 @@ async def lot_register(request: Request) -> Response:
     lot_id = request.path_params["lot_id"]
     if user is None:
         return redirect(f"/login?next=/lots/{lot_id}")
-    await read_form(request)
-    result, _ = await register(services(request), lot_id, user.username)
+    form = await read_form(request)
+    result, _ = await register(services(request), lot_id, user.username,
+                               accept_terms=form.get("accept_terms") == "yes")
     if result["deposit"]["status"] == "paid":
         return redirect(f"/lots/{lot_id}")
     return redirect(result["deposit"]["pay_url"])
@@ -221,7 +226,8 @@ async def lot_form(request: Request) -> Response:
         return render(request, "lot_form.html", {"lot": lot, "values": form_values(lot),
                                                  "court": policy.court_of(app, user),
                                                  "error": None, "districts": DISTRICTS,
-                                                 "types": sorted(rules.PROPERTY_TYPES)})
+                                                 "types": sorted(rules.PROPERTY_TYPES),
+                                                 **await form_documents(app, lot)})
     form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
     data = lot_form_to_input(form)
     try:
@@ -237,7 +243,8 @@ async def lot_form(request: Request) -> Response:
         return render(request, "lot_form.html", {"lot": lot, "values": values, "error": exc,
                                                  "court": policy.court_of(app, user),
                                                  "districts": DISTRICTS,
-                                                 "types": sorted(rules.PROPERTY_TYPES)}, 422)
+                                                 "types": sorted(rules.PROPERTY_TYPES),
+                                                 **await form_documents(app, lot)}, 422)
     return redirect(f"/lots/{saved['id']}")
 
 

@@ -3,6 +3,7 @@ of the buyer's fees."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -74,7 +75,9 @@ async def confirmation_doc(request: Request) -> dict[str, Any]:
                                      price=yuan(r["final_price"])), t("conf_body_2"),
                                    t("conf_ledger", head=r["verify"].head)],
             "footer": f"{lot['court']}  {ms_to_local(r['state'].get('closed_at'), '%Y-%m-%d')}",
-            "r": r, "buyer": buyer}
+            "date": ms_to_local(r["state"].get("closed_at"), "%Y-%m-%d"),
+            "judge_label": t("conf_judge"), "date_label": t("conf_seal_date"),
+            "seal_label": t("conf_seal"), "r": r, "buyer": buyer}
 
 
 async def confirmation_page(request: Request) -> Response:
@@ -85,7 +88,8 @@ async def confirmation_page(request: Request) -> Response:
 async def confirmation_pdf_route(request: Request) -> Response:
     doc = await confirmation_doc(request)
     lot_id = doc["r"]["lot"]["id"]
-    return Response(confirmation_pdf(doc), media_type="application/pdf", headers={
+    pdf = await asyncio.to_thread(confirmation_pdf, doc)  # font subsetting takes a while
+    return Response(pdf, media_type="application/pdf", headers={
         "content-disposition": f'inline; filename="confirmation-{lot_id}.pdf"'})
 
 

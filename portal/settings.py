@@ -30,6 +30,8 @@ class Settings:
     court: str = DEFAULT_COURT
     # MAX_IMAGE_PIXELS: the most pixels one uploaded image may have (core/pixels.py)
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    # DOCUMENT_MAX_BYTES: the largest court document (PDF) an officer may upload
+    document_max_bytes: int = 20 * 1024 * 1024
 
     @property
     def sandbox(self) -> bool:
@@ -60,6 +62,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "court": config("COURT", default=DEFAULT_COURT) or DEFAULT_COURT,
         "max_image_pixels": config("MAX_IMAGE_PIXELS", cast=int,
                                    default=DEFAULT_MAX_IMAGE_PIXELS),
+        "document_max_bytes": config("DOCUMENT_MAX_BYTES", cast=int, default=20 * 1024 * 1024),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -94,7 +94,7 @@ def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[
 def pay_deposit(client: httpx.Client, lot_id: int) -> str:
     """Register an existing account for the lot and pay the deposit; the bidder code. (Make
     the accounts before a short lot: signing up hashes passwords, which takes a while.)"""
-    reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
+    reg = client.post(f"/api/lots/{lot_id}/registrations", json={"accept_terms": True})
     assert reg.status_code == 201, reg.text
     pid = reg.json()["deposit"]["payment_id"]
     paid = client.post(f"/api/payments/{pid}/confirm", json={})

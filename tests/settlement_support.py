@@ -53,7 +53,7 @@ async def paid(app: Any, lot_id: int, username: str) -> tuple[str, dict[str, Any
     """Register and pay the deposit through the signed sandbox callback."""
     from portal.lot_routes import register
 
-    reg, _ = await register(app, lot_id, username)
+    reg, _ = await register(app, lot_id, username, accept_terms=True)
     result = await app.payments.confirm_as_payer(reg["deposit"]["payment_id"], username)
     return reg["bidder_code"], result["payment"]
 

@@ -112,13 +112,14 @@ def test_full_bidding_path_and_refusal_codes(portal: str, redis_url: str,
     a = actor(portal, redis_url, "alice")
     assert a.post(f"/api/lots/{lid}/bids", json={"amount": "800000"}).json()["error"]["code"] \
         == "not_registered"
-    reg = a.post(f"/api/lots/{lid}/registrations", json={})
+    reg = a.post(f"/api/lots/{lid}/registrations", json={"accept_terms": True})
     assert reg.status_code == 201
     code = reg.json()["bidder_code"]
     pid = reg.json()["deposit"]["payment_id"]
     assert len(code) == 4 and reg.json()["deposit"] == {
         "amount": "80000.00", "status": "pending", "payment_id": pid, "pay_url": f"/pay/{pid}"}
-    assert a.post(f"/api/lots/{lid}/registrations", json={}).status_code == 200  # idempotent
+    again = a.post(f"/api/lots/{lid}/registrations", json={"accept_terms": True})
+    assert again.status_code == 200  # idempotent
     unpaid = a.post(f"/api/lots/{lid}/bids", json={"amount": "800000"})
     assert unpaid.status_code == 403 and unpaid.json()["error"]["code"] == "deposit_unpaid"
     assert a.post(f"/api/payments/{reg.json()['deposit']['payment_id']}/confirm",
@@ -184,7 +185,7 @@ def test_priority_purchaser_may_match(portal: str, redis_url: str,
     assert a.post(f"/api/lots/{lot['id']}/bids", json={"amount": "800000"}).status_code == 201
     heir = httpx.Client(base_url=portal)
     heir.post("/api/session", json={"username": "heir", "password": "correct-horse-9"})
-    reg = heir.post(f"/api/lots/{lot['id']}/registrations", json={}).json()
+    reg = heir.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True}).json()
     assert reg["priority_rank"] == 1
     heir.post(f"/api/payments/{reg['deposit']['payment_id']}/confirm", json={})
     match = heir.post(f"/api/lots/{lot['id']}/bids", json={"amount": "800000"})
@@ -204,7 +205,8 @@ def test_payment_callbacks_signed_and_idempotent(portal: str, redis_url: str,
 
     lot = create_lot(officer)
     c = actor(portal, redis_url, "payer")
-    pid = c.post(f"/api/lots/{lot['id']}/registrations", json={}).json()["deposit"]["payment_id"]
+    reg = c.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True})
+    pid = reg.json()["deposit"]["payment_id"]
     body = json.dumps({"payment_id": pid, "status": "paid", "amount": 8_000_000,
                        "ts": int(time.time()), "nonce": "nonce-0001"}).encode()
     forged = httpx.post(f"{portal}/api/payments/callback", content=body, headers={

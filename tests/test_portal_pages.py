@@ -132,7 +132,8 @@ def test_register_and_pay_through_pages(portal: str, redis_url: str) -> None:
     make_account(redis_url, "pagebidder", "bidder")
     c = browser_login(portal, "pagebidder")
     page = c.get(f"/lots/{lot['id']}").text
-    r = c.post(f"/lots/{lot['id']}/register", data={"csrf_token": csrf_of(page)})
+    r = c.post(f"/lots/{lot['id']}/register", data={"csrf_token": csrf_of(page),
+                                                     "accept_terms": "yes"})
     assert r.status_code == 303 and r.headers["location"].startswith("/pay/pay_")
     pay = c.get(r.headers["location"])
     assert "¥80,000.00" in pay.text

@@ -22,7 +22,7 @@ def test_mixed_case_usernames_reach_the_same_records(portal: str, redis_url: str
     lot = officer.post("/api/lots", json=lot_body(
         priority_purchasers=[{"username": "MIXEDBIDDER1", "rank": 1}])).json()
     bidder = login(portal, "mixedbidder1")  # ... and logs in with another
-    reg = bidder.post(f"/api/lots/{lot['id']}/registrations", json={})
+    reg = bidder.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True})
     assert reg.status_code == 201, reg.text
     assert reg.json()["priority_rank"] == 1  # the officer named the bidder in another case
     pid = reg.json()["deposit"]["payment_id"]

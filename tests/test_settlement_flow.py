@@ -65,7 +65,7 @@ async def test_losing_deposits_refunded_at_close_winner_applied(app: Any) -> Non
     unpaid = await new_lot(app, case_number="(2026)京01执2号")
     from portal.lot_routes import register
 
-    await register(app, unpaid["id"], "d")  # never pays
+    await register(app, unpaid["id"], "d", accept_terms=True)  # never pays
     await wait_closed(app, lot["id"], unpaid["id"])
     case_id = lot["case_id"]
     assert await kinds(app, case_id) == [

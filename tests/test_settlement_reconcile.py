@@ -32,7 +32,7 @@ async def open_auction(app: Any, rng: random.Random, lot: dict[str, Any]) -> Non
     codes = []
     for user in rng.sample(USERS, rng.randint(0, 4)):
         try:
-            reg, _ = await register(app, lot["id"], user)
+            reg, _ = await register(app, lot["id"], user, accept_terms=True)
         except Forbidden:  # barred after a default
             continue
         if rng.random() < 0.8:

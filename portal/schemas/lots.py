@@ -111,6 +111,14 @@ class PriorityRank(Struct):
     rank: int
 
 
+class LotCounters(Struct):
+    """报名人数 (registered bidders), 围观次数 (lot page views), 设置提醒人数 (reminders set)."""
+
+    registrations: int
+    views: int
+    reminders: int
+
+
 class LotOut(Struct, kw_only=True):
     """A lot as the public sees it (priority purchasers by rank only)."""
 
@@ -136,6 +144,7 @@ class LotOut(Struct, kw_only=True):
     priority_purchasers: list[PriorityRank]
     state: LotState
     status: Status
+    counters: LotCounters | UnsetType = UNSET
 
 
 class LotList(Struct):
@@ -150,13 +159,30 @@ class DepositOut(Struct):
     pay_url: str
 
 
+class TermsAccepted(Struct):
+    """When the bidder accepted the lot's 竞买须知 and which version (version and url null
+    when the lot had none)."""
+
+    accepted_at: Time
+    version: int | None
+    url: str | None
+
+
+class RegistrationIn(Struct):
+    accept_terms: Annotated[bool, msgspec.Meta(
+        description="must be true: the bidder has read and accepts the lot's 竞买须知 "
+        "(422 terms_not_accepted otherwise)")] = False
+
+
 class RegistrationOut(Struct):
-    """A registration: the anonymous bidder code and the deposit order to pay."""
+    """A registration: the anonymous bidder code, the deposit order to pay and the terms
+    accepted (null for a registration made before terms were recorded)."""
 
     lot_id: int
     bidder_code: str
     priority_rank: int | None
     deposit: DepositOut
+    terms: TermsAccepted | None
 
 
 class BidIn(Struct):
