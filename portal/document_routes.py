@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from bidding import keys as bidding_keys
 from core.errors import Forbidden, Invalid, NotFound, TooLarge
-from portal import cases
+from portal import policy
 from portal.apispec import Op, api, respond
 from portal.documents import KINDS, TERMS, Documents, check_kind, check_pdf, public, render_preview
 from portal.forms import read_form, redirect
@@ -40,16 +40,15 @@ def documents(app: Services) -> Documents:
 
 
 async def is_lot_officer(app: Services, lot: dict[str, Any], user: User | None) -> bool:
-    """Whether the user is an officer of the lot's case: the one ownership check of this
-    module (swap it for the court-ownership policy when that lands)."""
-    return bool(user and user.role == "officer" and await cases.may_view(
-        app.redis, int(lot["case_id"]), user.username, "officer"))
+    """Whether the user is an officer of the lot's court (the court ownership policy)."""
+    return bool(user and user.role == "officer" and policy.in_court(app, user, lot.get("court")))
 
 
 async def require_lot_officer(app: Services, lot: dict[str, Any], user: User) -> None:
-    """Only an officer of the lot's case may change its documents."""
+    """Only an officer of the lot's court may change its documents (403 other_court)."""
     if not await is_lot_officer(app, lot, user):
-        raise Forbidden("Only the lot's officers may change its documents", code="not_owner")
+        raise Forbidden("This lot belongs to another court; only its own court's officers "
+                        "may change its documents", code="other_court")
 
 
 async def file_upload(app: Services, lot_id: int, kind: str, path: Path, sha: str,
@@ -206,7 +205,7 @@ api_routes = [
             f"kind: one of {', '.join(KINDS)}. The body is the raw PDF with Content-Type "
             "application/pdf (optional header X-Filename); at most DOCUMENT_MAX_BYTES "
             "(20 MiB; 413 file_too_large). 415 unsupported_media_type / not_a_pdf when it is "
-            "not a PDF, 422 empty_upload, 403 not_owner for another case's officer. Old "
+            "not a PDF, 422 empty_upload, 403 other_court for another court's officer. Old "
             "versions stay retrievable.")), ["PUT"]),
 ]
 

@@ -99,9 +99,6 @@ async def register(app: Services, lot_id: int, username: str, *, accept_terms: b
                    ) -> tuple[dict[str, Any], bool]:
     """Register a user for a lot (idempotent) and open the deposit order; the user must
     accept the lot's 竞买须知, and the first acceptance (time and version) is recorded."""
-    if accept_terms is not True:
-        raise Invalid("Read and accept the terms of sale (竞买须知) to register",
-                      code="terms_not_accepted")
     lot = await app.lots.get(lot_id)
     await policy.may_register(app, lot, username)
     state = await app.store.state(lot_id)
@@ -111,6 +108,9 @@ async def register(app: Services, lot_id: int, username: str, *, accept_terms: b
     if uid in {user_id(b) for b in lot.get("barred", [])}:
         raise Forbidden("A buyer who defaulted on this property may not bid in its re-auction "
                         "(法释〔2016〕18号 第二十四条)", code="barred_after_default")
+    if accept_terms is not True:  # after who-may-bid: an excluded bidder hears why first
+        raise Invalid("Read and accept the terms of sale (竞买须知) to register",
+                      code="terms_not_accepted")
     existing = await app.store.code_for(lot_id, uid)
     code = existing or await app.store.register(
         lot_id, uid, rank=app.lots.rank_for(lot, username))

@@ -119,6 +119,12 @@ EXPECT: dict[str, str] = {
     "POST /api/cases/{case_id:int}/invitations": "COURT",
     "POST /cases/{case_id:int}/invite": "COURT",
     "GET /invite/{token}": "KEY", "POST /invite/{token}": "KEY",
+    # court documents and the human ledger page
+    f"GET {LOT}/documents": "PUBLIC", f"GET {LOT}/documents/{{kind}}": "PUBLIC",
+    f"PUT {LOT}/documents/{{kind}}": "COURT",
+    "GET /lots/{lot_id:int}/documents/{kind}/v{version:int}.pdf": "PUBLIC",
+    "GET /lots/{lot_id:int}/documents/{kind}/v{version:int}.png": "PUBLIC",
+    "POST /officer/lots/{lot_id:int}/documents": "COURT", "GET /lots/{lot_id:int}/ledger": "PUBLIC",
     f"GET {LOT}": "PUBLIC", f"PATCH {LOT}": "COURT", f"POST {LOT}/registrations": "BIDDER",
     f"GET {LOT}/bids": "PUBLIC", f"POST {LOT}/bids": "BIDDER", f"GET {LOT}/ledger": "PUBLIC",
     f"GET {LOT}/ledger/verify": "PUBLIC", "POST /api/payments/callback": "KEY",
@@ -201,7 +207,7 @@ def world(live_server: str, redis_server: str) -> Iterator[World]:
         lot = officer.post("/api/lots", json=lot_body(case_number=f"(2026)京执矩阵{res}号"))
         assert lot.status_code == 201, lot.text
         lot_id, case_id = lot.json()["id"], lot.json()["case_id"]
-        reg = payer.post(f"/api/lots/{lot_id}/registrations", json={})
+        reg = payer.post(f"/api/lots/{lot_id}/registrations", json={"accept_terms": True})
         event = _event(officer, lot_id)
         venue = event["venues"][0]
         params[res] = {"lot_id": str(lot_id), "case_id": str(case_id),
@@ -220,7 +226,7 @@ def world(live_server: str, redis_server: str) -> Iterator[World]:
 DUMMY = {"message_id": "1-0", "question_id": "1-0", "username": "nobody",
          "announcement_id": "1-0", "job_id": "nojob", "pano_id": "nopano",
          "name": "index.m3u8", "rel": "manifest.json", "rest": "nothing/here",
-         "token": "no-such-invitation-token"}
+         "token": "no-such-invitation-token", "kind": "notice", "version": "1"}
 
 
 def fill(path: str, params: dict[str, str]) -> str:

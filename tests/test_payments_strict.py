@@ -46,7 +46,7 @@ def deposit_order(client: TestClient, redis_url: str, username: str) -> str:
     make_account(redis_url, username, "bidder")
     r = client.post("/api/session", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
-    reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
+    reg = client.post(f"/api/lots/{lot_id}/registrations", json={"accept_terms": True})
     assert reg.status_code == 201, reg.text
     return str(reg.json()["deposit"]["payment_id"])
 

@@ -86,7 +86,7 @@ def test_uploads_are_checked(portal: str, redis_url: str, officer: httpx.Client,
     assert put_doc(bidder, lid, "notice", make_pdf("x")).status_code == 403
     stranger = actor(portal, redis_url, "other_court_officer", role="officer")
     refused = put_doc(stranger, lid, "notice", make_pdf("x"))
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_owner"
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "other_court"
     assert put_doc(httpx.Client(base_url=portal), lid, "notice", make_pdf("x")) \
         .status_code == 401
     assert officer.get(f"/api/lots/{lid}/documents").json()["items"] == []
