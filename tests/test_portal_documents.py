@@ -84,7 +84,8 @@ def test_uploads_are_checked(portal: str, redis_url: str, officer: httpx.Client,
     assert unknown.json()["error"]["code"] == "unknown_document_kind"
     bidder = actor(portal, redis_url, "doc_bidder")
     assert put_doc(bidder, lid, "notice", make_pdf("x")).status_code == 403
-    stranger = actor(portal, redis_url, "other_court_officer", role="officer")
+    stranger = actor(portal, redis_url, "other_court_officer", role="officer",
+                     court="北京市海淀区人民法院")
     refused = put_doc(stranger, lid, "notice", make_pdf("x"))
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "other_court"
     assert put_doc(httpx.Client(base_url=portal), lid, "notice", make_pdf("x")) \
