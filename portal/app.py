@@ -31,9 +31,14 @@ from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
 from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
 from portal.middleware import SecurityMiddleware
+from portal.route_order import hot_first
 from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.templating import STATIC_DIR
+
+# Tried before the whole table (the router tries routes in order, one regex each, and bids
+# are the hot path); hot_first refuses at start-up if that could change any answer.
+HOT_PATHS: tuple[str, ...] = ("/api/lots/{lot_id:int}/bids",)
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
@@ -75,7 +80,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
               Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
-        routes=routes, lifespan=lifespan,
+        routes=hot_first(routes, HOT_PATHS), lifespan=lifespan,
         middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
         exception_handlers={PortalError: handle_portal_error,
                             BiddingError: handle_bidding_error,
