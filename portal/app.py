@@ -35,6 +35,7 @@ from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
 from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
 from portal.middleware import SecurityMiddleware
+from portal.route_order import hot_first
 from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.static_files import Static, warm
@@ -44,6 +45,10 @@ from portal.templating import STATIC_DIR
 NOT_COMPRESSED = ("application/gzip", "application/zip", "application/pdf", "audio/*",
                   "font/woff", "font/woff2", "image/avif", "image/gif", "image/jpeg", "image/png",
                   "image/webp", "text/event-stream", "video/*")
+
+# Tried before the whole table (the router tries routes in order, one regex each, and bids
+# are the hot path); hot_first refuses at start-up if that could change any answer.
+HOT_PATHS: tuple[str, ...] = ("/api/lots/{lot_id:int}/bids",)
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
@@ -87,7 +92,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
               Mount("/static", Static(STATIC_DIR, settings.data_dir / "static-gz"), name="static"),
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
-        routes=routes, lifespan=lifespan,
+        routes=hot_first(routes, HOT_PATHS), lifespan=lifespan,
         middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure),
                     Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,
                                exclude_content_types=NOT_COMPRESSED)],
