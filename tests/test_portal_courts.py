@@ -21,6 +21,7 @@ from portal.settings import DEFAULT_COURT
 from portal.users import Users
 
 OTHER_COURT = "北京市海淀区人民法院"
+TERMS = {"accept_terms": True}
 
 
 def csrf_of(html: str) -> str:
@@ -223,16 +224,19 @@ def test_officers_and_the_debtor_cannot_bid(portal: str, redis_url: str,
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执90号", debtor_id_number=id_for("debtor_x").lower())).json()
     assert "debtor" not in httpx.get(f"{portal}/api/lots/{lot['id']}").text
-    assert refused(officer.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True}),
+    assert refused(officer.post(f"/api/lots/{lot['id']}/registrations",
+                                json=TERMS),
                    "officers_cannot_bid")
-    assert refused(debtor.post(f"/api/lots/{lot['id']}/registrations", json={"accept_terms": True}),
+    assert refused(debtor.post(f"/api/lots/{lot['id']}/registrations",
+                                json=TERMS),
                    "debtor_cannot_bid")
     token = csrf_of(debtor.get(f"/lots/{lot['id']}").text)
     page = debtor.post(f"/lots/{lot['id']}/register", data={"csrf_token": token})
     assert page.status_code == 403 and "被执行人不得竞买" in page.text
     # another lot of the same case (the debtor is the case's), and a stranger may bid
     second = officer.post("/api/lots", json=lot_body(case_number="(2026)京01执90号")).json()
-    assert refused(debtor.post(f"/api/lots/{second['id']}/registrations", json={"accept_terms": True}),
+    assert refused(debtor.post(f"/api/lots/{second['id']}/registrations",
+                                json=TERMS),
                    "debtor_cannot_bid")
     assert paid_bidder(portal, redis_url, lot["id"], "someone_else")[1]
     bad = officer.post("/api/lots", json=lot_body(case_number="(2026)京01执91号",
