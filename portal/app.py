@@ -34,6 +34,7 @@ from portal.middleware import SecurityMiddleware
 from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.templating import STATIC_DIR
+from portal.ws_direct import TransportMiddleware
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
         routes=routes, lifespan=lifespan,
-        middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
+        middleware=[Middleware(TransportMiddleware),  # outermost: sees uvicorn's protocol
+                    Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
         exception_handlers={PortalError: handle_portal_error,
                             BiddingError: handle_bidding_error,
                             HTTPException: handle_http_exception},

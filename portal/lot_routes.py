@@ -16,6 +16,7 @@ from core.money import fen_to_yuan, yuan_to_fen
 from core.names import user_id
 from portal import keys
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
+from portal.live import lot_state
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.schemas.lots import (
@@ -26,6 +27,7 @@ from portal.schemas.lots import (
     LedgerEntry,
     LotInput,
     LotList,
+    LotLive,
     LotOut,
     LotPatch,
     LotQuery,
@@ -187,6 +189,10 @@ routes = [
         "Register to bid: anonymous bidder code and deposit order (200 when already "
         "registered)", RegistrationOut, 201, role=BIDDERS, errors=(409,), also=(200,)),
         ["POST"]),
+    api(LOT + "/state", lot_state, Op(
+        "A lot's live state for anonymous watchers (poll it instead of opening the "
+        "websocket): public, identical for everyone, cacheable 1 s (Cache-Control: public, "
+        "max-age=1, s-maxage=1; ETag, If-None-Match gives 304)", LotLive, also=(304,))),
     api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
     api(LOT + "/bids", place_bid, Op(
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),

@@ -27,6 +27,7 @@ from livestream.viewers import ViewerCounter
 from panorama.jobs import JobRunner
 from panorama.store import PanoramaStore
 from panorama.tours import Tours
+from portal.lot_fanout import LotRooms
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
 from portal.payments import Payments
@@ -61,6 +62,7 @@ class Services:
     viewers: ViewerCounter
     rooms: Rooms
     settlement: Settlement = field(init=False)
+    lot_rooms: LotRooms = field(init=False)  # lot websockets' per-process fan-out
     # Event-room state JSON memo per (event, venue) (portal/event_routes.py).
     state_memo: dict[Any, Any] = field(default_factory=dict)
     # Fire-and-forget tasks (outbid notices) kept referenced until they finish.
@@ -68,10 +70,12 @@ class Services:
 
     def __post_init__(self) -> None:
         self.settlement = Settlement(self)
+        self.lot_rooms = LotRooms(self.hub)
 
     async def close(self) -> None:
         await self.pano_jobs.close()
         await self.rooms.stop()
+        await self.lot_rooms.stop()
         await self.hub.stop()
         await self.redis.aclose()
 

@@ -146,9 +146,31 @@ function tick() {
   $("countdown").dataset.endsAt = new Date(state.endsAt).toISOString();
 }
 
+const POLL_MS = 2000;
+
+// Anonymous watchers poll the lot's cacheable state (a CDN can answer it) instead of holding
+// a websocket; each answer has the snapshot's shape and goes through the same handler.
+async function pollState() {
+  try {
+    const response = await fetch(`/api/lots/${lotId}/state`);
+    if (response.ok) onMessage({...(await response.json()), type: "snapshot"});
+  } catch {
+    // offline or the server restarts: the next round tries again
+  }
+  if (state.status === "live" || state.status === "upcoming") {
+    setTimeout(pollState, POLL_MS);
+  } else {
+    showResultLink();
+  }
+}
+
 // On every reconnect the server sends a fresh snapshot; resuming from the last event seen
 // replays the bids missed while the socket was down.
 function connect() {
+  if (root.dataset.watch === "poll") {
+    setTimeout(pollState, POLL_MS);
+    return;
+  }
   reconnectingSocket(`/ws/lots/${lotId}`, {
     onMessage,
     onOpen: (socket) => {
