@@ -344,6 +344,7 @@ def run_scenario(args: argparse.Namespace, rs: Any, ps: Any, seeded: Any, lot_id
         time.sleep(0.05)
     cpu = meter.end()
     cpu["server_cpu"], server_cpu_s = server.end()
+    window_s = time.perf_counter() - server.t0
     drain_s = time.perf_counter() - deadline + args.drain
     latencies = array("d")
     totals: dict[str, int] = {}
@@ -379,6 +380,7 @@ def run_scenario(args: argparse.Namespace, rs: Any, ps: Any, seeded: Any, lot_id
         "cpu": {"server": cpu["server_cpu"], "clients": clients_cpu,
                 "redis": cpu["redis_cpu"]},
         "server_us_per_delivery": round(server_cpu_s / len(lat) * 1e6, 2) if lat else None,
+        "window_s": round(window_s, 2),
         "frames_per_read_max": totals.get("frames_per_read_max", 0),
         "out_of_order": totals.get("out_of_order", 0),
         "sample_mismatch": totals.get("sample_mismatch", 0),
@@ -495,7 +497,7 @@ def main() -> None:
             # every lot is watched: a 10-watcher baseline uses 10 lots, still at --rate
             lots = seeded.lots[i * args.lots:(i + 1) * args.lots][:max(1, w)]
             res = run_scenario(args, rs, ps, seeded, lots, cookies, w, procs)
-            judge(res, args, out.get("floor"))
+            judge(res, args, out.get("floor"), out.get(f"w{scenarios[0]}", res))
             note(f"  -> {json.dumps(res)}")
             out[f"w{w}"] = res
             if ps.proc is None or ps.proc.poll() is not None:
@@ -508,12 +510,21 @@ def main() -> None:
     emit(out)
 
 
-def judge(res: dict[str, Any], args: argparse.Namespace, floor: dict[str, Any] | None) -> None:
+def judge(res: dict[str, Any], args: argparse.Namespace, floor: dict[str, Any] | None,
+          base: dict[str, Any] | None) -> None:
     """Targets: p99 by (lots, watchers), >= 95% of the offered bid rate, 0 lost; the
     server's CPU per delivery against the floor measured in the same run."""
     if floor and res.get("server_us_per_delivery"):
         res["ratio_to_floor"] = round(res["server_us_per_delivery"] / floor["us_per_delivery"],
                                       2)
+    if base is not None and base is not res and res["delivered"]:
+        # net of what the server spends anyway at this bid rate (HTTP bids, presence,
+        # closer): the first (small) scenario's CPU rate over the same window
+        net = (res["cpu"]["server"] - base["cpu"]["server"]) * res["window_s"]
+        res["server_us_per_delivery_net"] = round(net / res["delivered"] * 1e6, 2)
+        if floor:
+            res["net_ratio_to_floor"] = round(
+                res["server_us_per_delivery_net"] / floor["us_per_delivery"], 2)
     target = TARGETS.get((res["lots"], res["watchers"]))
     if target is None:
         return
