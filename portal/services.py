@@ -83,7 +83,9 @@ class Services:
 async def build_services(settings: Settings, url: str, hls: IngestStore | None = None,
                          ) -> Services:
     """Connect to Redis at ``url``, build every store and start the pub/sub hub."""
-    redis = connect(url)
+    redis = connect(url, cluster=settings.redis_cluster)
+    if settings.redis_cluster:
+        await redis.ping()  # the cluster client learns the slot map (pub/sub needs it)
     store = BidStore(redis)
     lots = Lots(redis, store)
     hub = Hub(redis, transform)

@@ -23,6 +23,8 @@ class Settings:
     max_upload_bytes: int
     # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
     notify_sender: str = ""
+    # REDIS_CLUSTER=true: REDIS_URL names a seed node of a Redis Cluster (core.redis.connect)
+    redis_cluster: bool = False
 
     @property
     def sandbox(self) -> bool:
@@ -50,6 +52,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
+        "redis_cluster": config("REDIS_CLUSTER", cast=bool, default=False),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import redis
 
 SERVER = "/usr/bin/redis-server"
@@ -104,6 +105,15 @@ def _wait_ok(port: int) -> None:
             raise RuntimeError("the cluster did not reach state ok")
         time.sleep(0.1)
     client.close()
+
+
+@pytest.fixture(scope="session")
+def cluster_url() -> Iterator[str]:
+    """A 3-master cluster shared by the cluster tests (import this fixture to use it)."""
+    if not available():
+        pytest.skip("needs Debian's redis-server 7 and redis-cli")
+    with redis_cluster() as url:
+        yield url
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
-from redis_cluster import available, redis_cluster
+from redis_cluster import available, cluster_url  # noqa: F401 - a fixture
 from test_bidding_support import MINUTE_MS, open_lot, paid_bidder
 
 from bidding import BidStore, keys
@@ -23,14 +23,8 @@ from core.redis import connect
 pytestmark = pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
 
 
-@pytest.fixture(scope="module")
-def cluster_url() -> Iterator[str]:
-    with redis_cluster() as url:
-        yield url
-
-
 @pytest.fixture
-async def rc(cluster_url: str) -> AsyncIterator[aioredis.Redis]:
+async def rc(cluster_url: str) -> AsyncIterator[aioredis.Redis]:  # noqa: F811
     client = connect(cluster_url, cluster=True)
     await client.flushall()
     yield client
