@@ -57,6 +57,7 @@ def inproc(request: pytest.FixtureRequest, redis_url: str,
             raise RuntimeError("uvicorn did not start")
         thread.join(0.05)
     try:
+        app.state.loop = server.servers[0].get_loop()  # to call into the server's loop
         yield f"http://127.0.0.1:{port}", app, request.param == "websockets-sansio"
     finally:
         server.should_exit = True
@@ -65,10 +66,15 @@ def inproc(request: pytest.FixtureRequest, redis_url: str,
 
 def burst(redis_url: str, lot_id: int, codes: list[str], n: int) -> None:
     """n bids placed back to back through the store (faster than a tick: coalesced)."""
+    burst_from(redis_url, lot_id, codes, 0, n)
+
+
+def burst_from(redis_url: str, lot_id: int, codes: list[str], first: int, n: int) -> None:
+    """Bids number first+1 .. first+n, back to back, alternating bidders."""
     async def run() -> None:
         client = aioredis.Redis.from_url(redis_url, decode_responses=True)
         store = BidStore(client)
-        for k in range(n):
+        for k in range(first, first + n):
             outcome = await store.place_bid(lot_id, codes[k % 2], 80_000_000 + k * 1_000_000)
             assert outcome.ok, outcome.error
         await client.aclose()
@@ -108,6 +114,24 @@ def test_every_watcher_gets_every_bid_once_in_order(inproc, redis_url: str) -> N
         burst(redis_url, lot_id, codes, BIDS)
         for ws in sockets:
             assert bid_seqs(lambda ws=ws: ws.recv(timeout=10), BIDS) == list(range(1, BIDS + 1))
+
+
+def test_a_hub_resync_replays_without_gaps_or_duplicates(inproc, redis_url: str) -> None:
+    """When the hub signals a resync (its listener may have missed events), every watcher
+    replays the ledger after the last event it was sent while bids keep coming."""
+    base, app, _ = inproc
+    lot_id, codes = lot_with_bidders(base, redis_url)
+    url = base.replace("http://", "ws://") + f"/ws/lots/{lot_id}"
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(connect(url)) for _ in range(3)]
+        for ws in sockets:
+            assert json.loads(ws.recv(timeout=10))["type"] == "snapshot"
+        burst(redis_url, lot_id, codes, 5)
+        hub = app.state.services.hub
+        app.state.loop.call_soon_threadsafe(hub.deliver, keys.events(lot_id), ("resync", None))
+        burst_from(redis_url, lot_id, codes, 5, 10)
+        for ws in sockets:
+            assert bid_seqs(lambda ws=ws: ws.recv(timeout=10), 15) == list(range(1, 16))
 
 
 async def test_a_coalesced_flush_keeps_order_and_skips_what_a_sync_covered(aredis) -> None:
