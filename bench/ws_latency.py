@@ -1,11 +1,15 @@
 """Bid-to-websocket latency: W watchers on /ws/lots/{id} while bids arrive at a fixed rate.
 
-One uvicorn worker, a private Redis (``appendfsync always``). For every scenario (``--watchers
-10,1000,5000``; the first, small one is the in-run baseline) the bench
+``--workers`` uvicorn workers (default 2), a private Redis (``appendfsync always``). First a
+floor phase (``--floor-watchers``, 0 to skip): a bare asyncio server writes one pre-framed
+frame per message to each lean watcher's transport; its CPU per delivery is the yardstick
+(bench/_lean_ws.py). Then, for every scenario (``--watchers 10,1000,5000``; the first, small
+one is the in-run baseline) the bench
 
 1. opens W websocket clients spread round-robin over ``--lots`` fresh live lots, in
-   ``--procs`` client processes (uvloop + websockets; one process cannot hold 5,000 busy
-   clients on its own), each waiting for its ``snapshot``;
+   ``--procs`` client processes, each waiting for its ``snapshot``: lean watchers by default
+   (frames split and each bid's ``seq`` found without JSON; one in ``--sample`` decodes
+   fully), or ``--no-lean`` uvloop + websockets clients that decode every frame;
 2. places ``--rate`` bids per second for ``--seconds`` (open-loop schedule, one chain per lot
    so bids on a lot never overtake each other; two bidders alternate, amount = current +
    increment), either through ``POST /api/lots/{id}/bids`` (``--via api``, default:
@@ -18,8 +22,11 @@ One uvicorn worker, a private Redis (``appendfsync always``). For every scenario
    CLOCK_MONOTONIC on Linux, one clock for every process of the machine.
 
 Lost = (bids accepted on the watcher's lot) - (distinct bid events it received); must be 0.
-CPU shares of the server, the client processes and Redis are reported to show which side
-saturates. Prints one JSON object on the last line.
+CPU shares of the server (supervisor + workers), the client processes and Redis are reported
+to show which side saturates, with the server's CPU per delivered message (gross, and net of
+the baseline scenario's CPU rate) and its ratio to the floor. ``--portal-root DIR`` serves
+the portal from another checkout (the old code path). Prints one JSON object on the last
+line.
 
     .venv/bin/python bench/ws_latency.py                          # ~1.5 min
     .venv/bin/python bench/ws_latency.py --watchers 10,5000 --lots 1 --rate 20  # one hot lot
