@@ -131,7 +131,7 @@ class LotRooms:
             room.task = asyncio.create_task(self._pump(room), name=f"lot-room-{channel}")
         room.watchers.add(watcher)
         try:
-            await room.subscribed.wait()
+            await self._subscribed(room)
             yield room
         finally:
             room.watchers.discard(watcher)
@@ -139,6 +139,20 @@ class LotRooms:
                 self.rooms.pop(channel, None)
                 if room.task:
                     room.task.cancel()
+
+    async def _subscribed(self, room: LotRoom) -> None:
+        """Wait until the room receives its channel; raise if its pump failed first (e.g.
+        Redis is unreachable), dropping the room so the next socket tries afresh."""
+        if room.subscribed.is_set():
+            return
+        assert room.task is not None
+        waiter = asyncio.ensure_future(room.subscribed.wait())
+        await asyncio.wait({waiter, room.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not room.subscribed.is_set():
+            waiter.cancel()
+            if self.rooms.get(room.channel) is room:
+                self.rooms.pop(room.channel, None)
+            raise ConnectionError(f"cannot subscribe to {room.channel}")
 
     async def stop(self) -> None:
         tasks = [r.task for r in self.rooms.values() if r.task]
