@@ -179,6 +179,7 @@ class PortalServer:
     dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-portal-")))
     proc: subprocess.Popen[bytes] | None = None
     extra_args: tuple[str, ...] = ()
+    root: Path = ROOT
 
     @property
     def base(self) -> str:
@@ -222,7 +223,7 @@ class PortalServer:
             args += ["--workers", str(self.workers)]
         self.proc = subprocess.Popen(
             args,
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -259,11 +260,13 @@ class PortalServer:
 
 
 @contextlib.contextmanager
-def servers(workers: int = 1, fsync: str = "always") -> Iterator[tuple[RedisServer, PortalServer]]:
-    """A fresh Redis and a portal on it; both stopped (and their temp dirs removed) after."""
+def servers(workers: int = 1, fsync: str = "always", root: str | None = None,
+            ) -> Iterator[tuple[RedisServer, PortalServer]]:
+    """A fresh Redis and a portal on it (served from ``root``, default this checkout);
+    both stopped (and their temp dirs removed) after."""
     raise_nofile(65536)
     rs = RedisServer(fsync=fsync).start()
-    ps = PortalServer(rs.url, workers=workers)
+    ps = PortalServer(rs.url, workers=workers, root=Path(root) if root else ROOT)
     try:
         ps.start()
         try:

@@ -68,6 +68,8 @@ class Attachment:
 
     channel: str
     deliver: Deliver
+    size: Callable[[], int] | None = None
+    """How many local viewers this member stands for (presence); None: one."""
 
     def offer(self, item: Item) -> None:
         try:
@@ -118,10 +120,12 @@ class Hub:
             yield sub
 
     @contextlib.asynccontextmanager
-    async def attach(self, channel: str, deliver: Deliver) -> AsyncIterator[Attachment]:
+    async def attach(self, channel: str, deliver: Deliver,
+                     size: Callable[[], int] | None = None) -> AsyncIterator[Attachment]:
         """Call `deliver(channel, item)` for every item of the channel while inside; counts
-        as one local subscriber (presence). The hook must not block or raise."""
-        attachment = Attachment(channel, deliver)
+        as `size()` local subscribers (presence; default one). The hook must not block or
+        raise."""
+        attachment = Attachment(channel, deliver, size)
         async with self._member(channel, attachment):
             yield attachment
 
@@ -145,7 +149,7 @@ class Hub:
                         await self._pubsub.unsubscribe(channel)
 
     def local_count(self, channel: str) -> int:
-        return len(self.subs.get(channel, ()))
+        return sum(_size(m) for m in self.subs.get(channel, ()))
 
     def deliver(self, channel: str, item: Item) -> None:
         for member in list(self.subs.get(channel, ())):
@@ -202,6 +206,11 @@ class Hub:
     async def viewers(self, channel: str) -> int:
         entries = str_hash(await self.redis.hgetall(keys.viewers(channel)))
         return max(viewer_total(entries, int(time.time() * 1000)), self.local_count(channel))
+
+
+def _size(member: Member) -> int:
+    size = getattr(member, "size", None)
+    return size() if size is not None else 1
 
 
 def viewer_total(entries: dict[str, str], now_ms: int) -> int:

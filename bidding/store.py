@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from redis.asyncio.cluster import RedisCluster
+
 from bidding import keys
 from bidding.closer import run_closer
 from bidding.codec import parse_entry, public_state, text, time_ms
@@ -171,8 +173,11 @@ class BidStore:
         pipe = self.redis.pipeline(transaction=False)
         for lot_id in lot_ids:
             pipe.hgetall(keys.state(lot_id))
-        pipe.time()
-        *raws, now_reply = await pipe.execute()
+        cluster = isinstance(self.redis, RedisCluster)  # no keyless TIME in its pipelines
+        if not cluster:
+            pipe.time()
+        raws = await pipe.execute()
+        now_reply = await self.redis.time() if cluster else raws.pop()
         now = time_ms(now_reply)
         return {lot_id: public_state(text(raw), now)
                 for lot_id, raw in zip(lot_ids, raws, strict=True) if raw}

@@ -6,9 +6,11 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import cast
 
 import redis as redis_sync
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 
 def redis_server_binary() -> str:
@@ -77,12 +79,19 @@ class EmbeddedRedis:
         self.proc = None
 
 
-def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
+def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aioredis.Redis:
     """One asyncio client per process; strings decoded.
 
     A blocking pool: under a burst (many bids, websocket reconnects) requests wait up to 10 s
-    for a free connection instead of failing with "Too many connections".
+    for a free connection instead of failing with "Too many connections". ``cluster``: url
+    is a seed node of a Redis Cluster; the cluster client routes each command (and each
+    Lua script, whose keys share one hash-tagged slot) to the node owning its slot.
     """
+    if cluster:
+        # The cluster client has the command methods the portal uses, with the same
+        # signatures; typed as the plain client so callers need no second code path.
+        return cast(aioredis.Redis, RedisCluster.from_url(
+            url, decode_responses=True, max_connections=max_connections))
     pool = aioredis.BlockingConnectionPool.from_url(
         url, decode_responses=True, health_check_interval=30,
         max_connections=max_connections, timeout=10)

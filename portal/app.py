@@ -40,6 +40,7 @@ from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.static_files import Static, warm
 from portal.templating import STATIC_DIR
+from portal.ws_direct import TransportMiddleware
 
 # Pages and JSON go out gzip-compressed; media that is compressed already does not.
 NOT_COMPRESSED = ("application/gzip", "application/zip", "application/pdf", "audio/*",
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
               Mount("/media", StaticFiles(directory=media), name="media")]
     app = Starlette(
         routes=hot_first(routes, HOT_PATHS), lifespan=lifespan,
-        middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure),
+        middleware=[Middleware(TransportMiddleware),  # outermost: sees uvicorn's protocol
+                    Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure),
                     Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,
                                exclude_content_types=NOT_COMPRESSED)],
         exception_handlers={PortalError: handle_portal_error,

@@ -1,21 +1,31 @@
-"""WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger."""
+"""WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger.
+
+Live events reach the socket through the process's lot room (portal/lot_fanout.py): framed
+once per process and written straight to the transport where uvicorn allows it."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bidding import keys
 from bidding.codec import parse_entry
 from bidding.events import encode, public_bid, stream_id_key, to_messages
-from bidding.hub import Subscription, json_text
+from bidding.hub import json_text
+from portal.lot_fanout import Watcher
 from portal.lots import state_view
 from portal.middleware import same_origin
 from portal.services import Services, services
 from portal.sockets import json_messages
+from portal.ws_direct import direct_writer
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
@@ -46,12 +56,12 @@ async def lot_socket(websocket: WebSocket) -> None:
         await websocket.close(code=4403)
         return
     await websocket.accept()
-    channel = keys.events(lot_id)
-    async with app.hub.subscribe(channel) as sub:
+    watcher = Watcher(direct_writer(websocket))
+    async with app.lot_rooms.join(keys.events(lot_id), watcher):
         try:
             async with asyncio.TaskGroup() as tg:
-                tg.create_task(_reader(websocket, sub))
-                tg.create_task(_writer(websocket, app, lot_id, sub))
+                tg.create_task(_reader(websocket, watcher))
+                tg.create_task(_writer(websocket, app, lot_id, watcher))
         except* (WebSocketDisconnect, ConnectionError, _Drop):
             pass
         except* RuntimeError:  # sending on a socket that closed under us
@@ -62,41 +72,86 @@ class _Drop(Exception):
     pass
 
 
-async def _reader(websocket: WebSocket, sub: Subscription) -> None:
+async def _reader(websocket: WebSocket, watcher: Watcher) -> None:
     async for message in json_messages(websocket):
         if message.get("type") == "resume":
-            sub.queue.put_nowait(("resume", str(message.get("last_event_id") or "0-0")))
+            watcher.request("resume", str(message.get("last_event_id") or "0-0"))
         elif message.get("type") == "ping":
-            sub.queue.put_nowait(("pong", message.get("t")))
+            watcher.request("pong", message.get("t"))
 
 
-async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscription) -> None:
-    last_id, snap = await snapshot(app, lot_id, sub.channel)
-    await websocket.send_text(json_text(snap))
+Produce = Callable[[], Awaitable[tuple[str, list[str]]]]
+
+
+async def _sync(websocket: WebSocket, watcher: Watcher, produce: Produce) -> None:
+    """Hold the watcher, send what `produce` returns (its last event id, texts), then the
+    live events that arrived meanwhile and are newer; the watcher is live again after."""
+    watcher.hold()
+    last_id, texts = await produce()
+    for text in texts:
+        await websocket.send_text(text)
+    after = stream_id_key(last_id)
     while True:
-        kind, payload = await sub.queue.get()
-        if kind == "event":
-            event_id, texts = payload
-            if event_id is None or stream_id_key(event_id) > stream_id_key(last_id):
-                for text in texts:
-                    await websocket.send_text(text)
-                last_id = event_id or last_id
+        texts = watcher.take_pending(after)
+        if not texts:
+            watcher.ready = True  # no await since the check: nothing can slip in between
+            return
+        for text in texts:
+            await websocket.send_text(text)
+
+
+async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Watcher) -> None:
+    async def fresh_snapshot() -> tuple[str, list[str]]:
+        last_id, snap = await snapshot(app, lot_id, keys.events(lot_id))
+        return last_id, [json_text(snap)]
+
+    def replay(after_id: str) -> Produce:
+        async def produce() -> tuple[str, list[str]]:
+            entries = await app.store.ledger(lot_id, after_id=after_id)
+            texts = [t for entry in entries for t in encode(to_messages(entry))]
+            return (entries[-1]["id"] if entries else after_id), texts
+        return produce
+
+    await _sync(websocket, watcher, fresh_snapshot)
+    while True:
+        kind, payload = await watcher.control.get()
+        if kind == "texts":  # the ASGI path (no direct transport)
+            for text in payload:
+                await websocket.send_text(text)
         elif kind == "resume":
-            for entry in await app.store.ledger(lot_id, after_id=payload):
-                for text in encode(to_messages(entry)):
-                    await websocket.send_text(text)
-                if stream_id_key(entry["id"]) > stream_id_key(last_id):
-                    last_id = entry["id"]
+            await _sync(websocket, watcher, replay(payload))
+        elif kind == "resync":  # the hub may have missed events: replay after the last sent
+            await _sync(websocket, watcher, replay("{}-{}".format(*watcher.last_key)))
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)
                 raise _Drop()
-            last_id, snap = await snapshot(app, lot_id, sub.channel)
-            await websocket.send_text(json_text(snap))
-        elif kind == "viewers":
-            await websocket.send_text(json_text({"type": "viewers", "count": payload}))
+            await _sync(websocket, watcher, fresh_snapshot)
         elif kind == "pong":
             await websocket.send_text(json_text({"type": "pong", "t": payload}))
+
+
+STATE_TTL = 0.5
+STATE_CACHE_CONTROL = "public, max-age=1, s-maxage=1, stale-while-revalidate=1"
+
+
+async def lot_state(request: Request) -> Response:
+    """GET /api/lots/{id}/state: the snapshot as plain JSON for anonymous watchers, who poll
+    it (through a CDN) instead of holding a websocket; memoised per process for 0.5 s."""
+    app, lot_id = services(request), request.path_params["lot_id"]
+    memo: dict[Any, tuple[float, bytes, str]] = app.state_memo
+    hit = memo.get(("lot", lot_id))
+    if hit is None or time.monotonic() - hit[0] > STATE_TTL:
+        await app.lots.get(lot_id)  # 404 not_found
+        _, snap = await snapshot(app, lot_id, keys.events(lot_id))
+        snap.pop("type")
+        body = json_text(snap).encode()
+        etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
+        hit = memo[("lot", lot_id)] = (time.monotonic(), body, etag)
+    headers = {"Cache-Control": STATE_CACHE_CONTROL, "ETag": hit[2], "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == hit[2]:
+        return Response(status_code=304, headers=headers)
+    return Response(hit[1], media_type="application/json", headers=headers)
 
 
 routes = [WebSocketRoute("/ws/lots/{lot_id}", lot_socket)]

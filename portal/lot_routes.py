@@ -18,6 +18,7 @@ from core.timefmt import ms_to_iso
 from portal import keys, policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
 from portal.documents import TERMS, Documents, document_url
+from portal.live import lot_state
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.schemas.lots import (
@@ -28,6 +29,7 @@ from portal.schemas.lots import (
     LedgerEntry,
     LotInput,
     LotList,
+    LotLive,
     LotOut,
     LotPatch,
     LotQuery,
@@ -219,6 +221,10 @@ routes = [
         "version accepted are recorded and returned as terms. 403 officers_cannot_bid (court "
         "officers), debtor_cannot_bid (the case's debtor), barred_after_default; 409 closed."),
         ["POST"]),
+    api(LOT + "/state", lot_state, Op(
+        "A lot's live state for anonymous watchers (poll it instead of opening the "
+        "websocket): public, identical for everyone, cacheable 1 s (Cache-Control: public, "
+        "max-age=1, s-maxage=1; ETag, If-None-Match gives 304)", LotLive, also=(304,))),
     api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
     api(LOT + "/bids", place_bid, Op(
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),

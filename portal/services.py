@@ -27,6 +27,7 @@ from livestream.viewers import ViewerCounter
 from panorama.jobs import JobRunner
 from panorama.store import PanoramaStore
 from panorama.tours import Tours
+from portal.lot_fanout import LotRooms
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
 from portal.payment_providers import provider_for
@@ -62,6 +63,7 @@ class Services:
     viewers: ViewerCounter
     rooms: Rooms
     settlement: Settlement = field(init=False)
+    lot_rooms: LotRooms = field(init=False)  # lot websockets' per-process fan-out
     # Event-room state JSON memo per (event, venue) (portal/event_routes.py).
     state_memo: dict[Any, Any] = field(default_factory=dict)
     # Fire-and-forget tasks (outbid notices) kept referenced until they finish.
@@ -69,10 +71,12 @@ class Services:
 
     def __post_init__(self) -> None:
         self.settlement = Settlement(self)
+        self.lot_rooms = LotRooms(self.hub)
 
     async def close(self) -> None:
         await self.pano_jobs.close()
         await self.rooms.stop()
+        await self.lot_rooms.stop()
         await self.hub.stop()
         await self.redis.aclose()
 
@@ -80,7 +84,9 @@ class Services:
 async def build_services(settings: Settings, url: str, hls: IngestStore | None = None,
                          ) -> Services:
     """Connect to Redis at ``url``, build every store and start the pub/sub hub."""
-    redis = connect(url)
+    redis = connect(url, cluster=settings.redis_cluster)
+    if settings.redis_cluster:
+        await redis.ping()  # the cluster client learns the slot map (pub/sub needs it)
     store = BidStore(redis)
     lots = Lots(redis, store, settings.court)
     hub = Hub(redis, transform)

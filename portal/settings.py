@@ -32,6 +32,8 @@ class Settings:
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
     # DOCUMENT_MAX_BYTES: the largest court document (PDF) an officer may upload
     document_max_bytes: int = 20 * 1024 * 1024
+    # REDIS_CLUSTER=true: REDIS_URL names a seed node of a Redis Cluster (core.redis.connect)
+    redis_cluster: bool = False
 
     @property
     def sandbox(self) -> bool:
@@ -63,6 +65,7 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "max_image_pixels": config("MAX_IMAGE_PIXELS", cast=int,
                                    default=DEFAULT_MAX_IMAGE_PIXELS),
         "document_max_bytes": config("DOCUMENT_MAX_BYTES", cast=int, default=20 * 1024 * 1024),
+        "redis_cluster": config("REDIS_CLUSTER", cast=bool, default=False),
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):

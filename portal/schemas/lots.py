@@ -206,6 +206,18 @@ class BidPlaced(Struct):
     state: LotState
 
 
+class LotLive(Struct):
+    """A lot's live state for anonymous watchers: identical for everyone, cacheable 1 s
+    (the websocket snapshot without its type)."""
+
+    lot_id: int
+    state: LotState
+    bids: list[BidOut]
+    last_event_id: str
+    viewers: int
+    server_time: Time
+
+
 class LedgerEntry(Struct):
     """A ledger entry with every hashed field (money in fen, times in epoch ms): kind ``bid``
     (with rank, ends_at, extended) or ``close`` (with status; code empty when unsold)."""

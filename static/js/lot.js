@@ -236,9 +236,27 @@ function tick() {
   if (OPEN.includes(state.status) && Date.now() - state.lastFrameAt > STALE_MS) resync();
 }
 
+const POLL_MS = 2000;
+
+// Anonymous watchers poll the lot's cacheable state (a CDN can answer it) instead of holding
+// a websocket; each answer has the snapshot's shape and goes through the same handler.
+async function pollState() {
+  try {
+    const response = await fetch(`/api/lots/${lotId}/state`);
+    if (response.ok) onMessage({...(await response.json()), type: "snapshot"});
+  } catch {
+    // offline or the server restarts: the next round tries again
+  }
+  if (OPEN.includes(state.status)) setTimeout(pollState, POLL_MS);
+}
+
 // On every reconnect the server sends a fresh snapshot; resuming from the last event seen
 // replays the bids missed while the socket was down.
 function connect() {
+  if (root.dataset.watch === "poll") {
+    setTimeout(pollState, POLL_MS);
+    return;
+  }
   const socket = reconnectingSocket(`/ws/lots/${lotId}`, {
     onMessage,
     onOpen: (s) => {
