@@ -120,6 +120,7 @@ EXPECT: dict[str, str] = {
     "POST /cases/{case_id:int}/invite": "COURT",
     "GET /invite/{token}": "KEY", "POST /invite/{token}": "KEY",
     # court documents and the human ledger page
+    f"GET {LOT}/state": "PUBLIC",
     f"GET {LOT}/documents": "PUBLIC", f"GET {LOT}/documents/{{kind}}": "PUBLIC",
     f"PUT {LOT}/documents/{{kind}}": "COURT",
     "GET /lots/{lot_id:int}/documents/{kind}/v{version:int}.pdf": "PUBLIC",
