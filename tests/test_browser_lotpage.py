@@ -240,8 +240,9 @@ def test_a_lost_bid_frame_and_a_dead_socket_are_repaired(portal: str, redis_url:
     bidders = [actor(portal, redis_url, f"gap_{n}") for n in ("a", "b")]
     for client in bidders:
         pay_deposit(client, lot["id"])
-    context = browser.new_context()
-    page = context.new_page()
+    actor(portal, redis_url, "gap_watch")  # logged in: a socket (anonymous visitors poll)
+    page, _ = open_as(browser, portal, "gap_watch")
+    context = page.context
     # drop the first bid frame (a gap in seq), and every frame after the fourth bid (a socket
     # that went silent, as after a laptop's sleep)
     dropped = relay_lot_socket(page, lambda m, d: ('"type":"bid"' in m and not d)
