@@ -1,4 +1,11 @@
-"""WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger."""
+"""WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger.
+
+Gap-free: a client that sees a `seq` jump (or no frame for a while: the server sends a
+`heartbeat` every 10 s) sends `{"type": "resume", "after_seq": N}` (or `"last_event_id"`) and
+gets every ledger event after it. When this process's pub/sub listener reconnected, the hub
+hands each socket a "resync": it replays the ledger after the last event it sent, so events
+published while the listener was re-subscribing are delivered (once) without the client
+asking."""
 
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from portal.sockets import json_messages
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
+HEARTBEAT = '{"type":"heartbeat"}'
 
 
 async def snapshot(app: Services, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
@@ -65,9 +73,29 @@ class _Drop(Exception):
 async def _reader(websocket: WebSocket, sub: Subscription) -> None:
     async for message in json_messages(websocket):
         if message.get("type") == "resume":
-            sub.queue.put_nowait(("resume", str(message.get("last_event_id") or "0-0")))
+            after_seq = message.get("after_seq")
+            if isinstance(after_seq, int) and not isinstance(after_seq, bool) and after_seq >= 0:
+                sub.queue.put_nowait(("resume", after_seq))
+            else:
+                sub.queue.put_nowait(("resume", str(message.get("last_event_id") or "0-0")))
         elif message.get("type") == "ping":
             sub.queue.put_nowait(("pong", message.get("t")))
+
+
+async def _replay(websocket: WebSocket, app: Services, lot_id: int, after: str | int,
+                  last_id: str) -> str:
+    """Send the ledger's events after a stream id (or, given an int, after that seq);
+    returns the newest id sent so far on this socket."""
+    if isinstance(after, int):
+        entries = [e for e in await app.store.ledger(lot_id) if int(e["seq"]) > after]
+    else:
+        entries = await app.store.ledger(lot_id, after_id=after)
+    for entry in entries:
+        for text in encode(to_messages(entry)):
+            await websocket.send_text(text)
+        if stream_id_key(entry["id"]) > stream_id_key(last_id):
+            last_id = entry["id"]
+    return last_id
 
 
 async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscription) -> None:
@@ -82,11 +110,12 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscri
                     await websocket.send_text(text)
                 last_id = event_id or last_id
         elif kind == "resume":
-            for entry in await app.store.ledger(lot_id, after_id=payload):
-                for text in encode(to_messages(entry)):
-                    await websocket.send_text(text)
-                if stream_id_key(entry["id"]) > stream_id_key(last_id):
-                    last_id = entry["id"]
+            last_id = await _replay(websocket, app, lot_id, payload, last_id)
+        elif kind == "resync":  # the listener reconnected: what was published meanwhile
+            await app.hub.ready()
+            last_id = await _replay(websocket, app, lot_id, last_id, last_id)
+        elif kind == "heartbeat":
+            await websocket.send_text(HEARTBEAT)
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)
