@@ -12,9 +12,10 @@ few seconds and sums the fresh entries; cheap and approximate by design.
 Pub/sub is at-most-once: whatever is published while the listener's connection is down or
 re-subscribing is lost. So when redis-py reconnects the listener (it re-sends SUBSCRIBE for
 every channel), the hub hands every member a ("resync", None) item at once, ahead of
-anything the new connection delivers, and `ready()` waits until Redis has processed those
-SUBSCRIBEs (a PING on the listener answered in order); a member then replays what it
-missed from durable state (the lot ledger, a room snapshot) after its last delivered id.
+anything the new connection delivers, and `ready()` waits until Redis has processed that
+SUBSCRIBE (one command for all channels: a marker published on the process's own channel
+has come back); a member then replays what it missed from durable state (the lot ledger,
+a room snapshot) after its last delivered id.
 Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
 send clients a frame they can time out on.
 """
@@ -190,9 +191,9 @@ class Hub:
         failing = False
         while True:
             try:
-                if self._ping_due:
+                if self._ping_due:  # comes back once the one re-SUBSCRIBE was processed
+                    await self.redis.publish(f"hub:{self.process_id}", RESYNC_PING)
                     self._ping_due = False
-                    await self._pubsub.ping(RESYNC_PING)  # answered after the re-SUBSCRIBEs
                 message = await self._pubsub.get_message(timeout=1.0)
                 failing = False
             except asyncio.CancelledError:
@@ -203,12 +204,13 @@ class Hub:
                 failing = True
                 await asyncio.sleep(0.5)
                 continue
-            if message and message.get("type") == "pong" and message["data"] == RESYNC_PING:
-                self._ready.set()
-                continue
             if not message or message.get("type") != "message":
                 continue
             channel, data = message["channel"], message["data"]
+            if channel == f"hub:{self.process_id}":
+                if data == RESYNC_PING:
+                    self._ready.set()
+                continue
             try:
                 event_id, texts = self.transform(channel, data)
             except Exception:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import redis as redis_sync
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 MIN_SYSTEM_MAJOR = 7
 SYSTEM_DIRS = ("/usr/bin", "/usr/local/bin")
@@ -195,9 +197,14 @@ def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
     """One asyncio client per process; strings decoded.
 
     A blocking pool: under a burst (many bids, websocket reconnects) requests wait up to 10 s
-    for a free connection instead of failing with "Too many connections".
+    for a free connection instead of failing with "Too many connections". A command that
+    meets a dead connection (every pooled one is, after Redis restarted) is retried twice on
+    a fresh one. A retried bid cannot enter the ledger twice: the first try leaves its bidder
+    leading (refused `already_leading`), and with an Idempotency-Key it gets its own outcome.
     """
     pool = aioredis.BlockingConnectionPool.from_url(
         url, decode_responses=True, health_check_interval=30,
-        max_connections=max_connections, timeout=10)
+        max_connections=max_connections, timeout=10,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
+        retry_on_error=[redis_sync.ConnectionError])
     return aioredis.Redis(connection_pool=pool)

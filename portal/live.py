@@ -10,8 +10,10 @@ asking."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, cast
 
+from redis.exceptions import RedisError
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -27,6 +29,7 @@ from portal.sockets import json_messages
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
 HEARTBEAT = '{"type":"heartbeat"}'
+RESYNC_TRIES, RESYNC_PAUSE = 10, 0.5
 
 
 async def snapshot(app: Services, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
@@ -62,6 +65,9 @@ async def lot_socket(websocket: WebSocket) -> None:
                 tg.create_task(_writer(websocket, app, lot_id, sub))
         except* (WebSocketDisconnect, ConnectionError, _Drop):
             pass
+        except* RedisError:  # Redis went away for long: the client reconnects and resumes
+            with contextlib.suppress(RuntimeError):
+                await websocket.close(code=1013)
         except* RuntimeError:  # sending on a socket that closed under us
             pass
 
@@ -98,6 +104,19 @@ async def _replay(websocket: WebSocket, app: Services, lot_id: int, after: str |
     return last_id
 
 
+async def _resync(websocket: WebSocket, app: Services, lot_id: int, last_id: str) -> str:
+    """Replay after `last_id` once Redis holds the subscription again (retried while Redis
+    is still coming back: the socket stays and the client needs to do nothing)."""
+    for _ in range(RESYNC_TRIES - 1):
+        await app.hub.ready()
+        try:
+            return await _replay(websocket, app, lot_id, last_id, last_id)
+        except RedisError:
+            await asyncio.sleep(RESYNC_PAUSE)
+    await app.hub.ready()
+    return await _replay(websocket, app, lot_id, last_id, last_id)
+
+
 async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscription) -> None:
     last_id, snap = await snapshot(app, lot_id, sub.channel)
     await websocket.send_text(json_text(snap))
@@ -112,8 +131,7 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscri
         elif kind == "resume":
             last_id = await _replay(websocket, app, lot_id, payload, last_id)
         elif kind == "resync":  # the listener reconnected: what was published meanwhile
-            await app.hub.ready()
-            last_id = await _replay(websocket, app, lot_id, last_id, last_id)
+            last_id = await _resync(websocket, app, lot_id, last_id)
         elif kind == "heartbeat":
             await websocket.send_text(HEARTBEAT)
         elif kind == "overflow":
