@@ -76,6 +76,5 @@ async def handle_redis_error(conn: HTTPConnection, exc: Exception) -> Response |
     assert isinstance(conn, Request)
     error = Unavailable("The service is briefly unavailable; try again in a few seconds",
                         retry_after=RETRY_AFTER_SECONDS)
-    response = await handle_portal_error(conn, error)
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    error.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return await handle_portal_error(conn, error)
