@@ -142,14 +142,14 @@ class EmbeddedRedis:
             log.warning("embedded redis-server restarted (pid %s, restart %d)",
                         self.proc.pid if self.proc else None, self.restarts)
 
-    def log_tail(self, lines: int = 8) -> str:
-        """The last warnings of the server's log (`#` marks Redis's warning level)."""
+    def log_tail(self, lines: int = 6) -> str:
+        """The server log's last lines (where Redis says why it stopped, e.g. "Error writing
+        to the AOF file: No space left on device")."""
         try:
             text = self.log_file.read_text(errors="replace").splitlines()
         except OSError:
             return "(no log)"
-        warnings = [line for line in text if " # " in line] or text
-        return "\n".join(warnings[-lines:])
+        return "\n".join(text[-lines:])
 
     def _ping(self) -> bool:
         if not self.socket.exists():

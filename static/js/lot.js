@@ -1,5 +1,5 @@
 // Lot page: live state over the websocket, countdown from server time, bidding via the JSON API.
-import {requestJson} from "./lib/api.js";
+import {idempotencyKey, requestJson} from "./lib/api.js";
 import {$, el} from "./lib/dom.js";
 import {countdown, money, timeOf, toFen, toYuan} from "./lib/format.js";
 import {reconnectingSocket} from "./lib/socket.js";
@@ -163,7 +163,8 @@ async function placeBid(event) {
   const amount = $("bid-amount").value.replace(/[\s,，¥￥]/g, "");  // "6,903,000" as typed
   $("bid-submit").disabled = true;
   try {
-    const {ok, body} = await requestJson("POST", `/api/lots/${lotId}/bids`, {amount});
+    const {ok, body} = await requestJson("POST", `/api/lots/${lotId}/bids`, {amount},
+      {"Idempotency-Key": idempotencyKey()});  // one per attempt: a retry never bids twice
     if (ok) {
       message.textContent = `${i18n.bid_ok}: ${money(body.bid.amount)}`;
       message.className = "message ok";
