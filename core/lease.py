@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,7 +39,7 @@ async def run_as_leader(redis: Any, lock: str, tick: Callable[[], Awaitable[obje
     """Until ``stop`` is set: every ``interval`` s renew or take the lease and, while held,
     run ``tick``. A failing tick or Redis hiccup is logged and the loop goes on (ticks must
     be idempotent). The lease is released on the way out."""
-    token = secrets.token_hex(16)
+    token = f"{os.getpid()}:{secrets.token_hex(12)}"  # the holder's pid: operators, chaos
     ttl_ms = max(2000, int(interval * 4000))
     down = False  # Redis not serving: one log line per outage, not one per tick
     try:

@@ -89,13 +89,17 @@ async def _reader(websocket: WebSocket, sub: Subscription) -> None:
 
 
 async def _replay(websocket: WebSocket, app: Services, lot_id: int, after: str | int,
-                  last_id: str) -> str:
-    """Send the ledger's events after a stream id (or, given an int, after that seq);
-    returns the newest id sent so far on this socket."""
+                  last_id: str, sent_after: str | None = None) -> str:
+    """Send the ledger's events after a stream id (or, given an int, after that seq),
+    except those after `sent_after` already sent on this socket; returns the newest id sent
+    so far on this socket."""
     if isinstance(after, int):
         entries = [e for e in await app.store.ledger(lot_id) if int(e["seq"]) > after]
     else:
         entries = await app.store.ledger(lot_id, after_id=after)
+    if sent_after is not None:
+        done = (stream_id_key(sent_after), stream_id_key(last_id))
+        entries = [e for e in entries if not done[0] < stream_id_key(e["id"]) <= done[1]]
     for entry in entries:
         for text in encode(to_messages(entry)):
             await websocket.send_text(text)
@@ -120,6 +124,7 @@ async def _resync(websocket: WebSocket, app: Services, lot_id: int, last_id: str
 async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscription) -> None:
     last_id, snap = await snapshot(app, lot_id, sub.channel)
     await websocket.send_text(json_text(snap))
+    snap_id = last_id  # events after it were sent on this socket: a resume skips them
     while True:
         kind, payload = await sub.queue.get()
         if kind == "event":
@@ -129,7 +134,7 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscri
                     await websocket.send_text(text)
                 last_id = event_id or last_id
         elif kind == "resume":
-            last_id = await _replay(websocket, app, lot_id, payload, last_id)
+            last_id = await _replay(websocket, app, lot_id, payload, last_id, snap_id)
         elif kind == "resync":  # the listener reconnected: what was published meanwhile
             last_id = await _resync(websocket, app, lot_id, last_id)
         elif kind == "heartbeat":

@@ -15,6 +15,7 @@ from bidding.events import public_bid, public_entry
 from core.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, PortalError
 from core.money import fen_to_yuan, yuan_to_fen
 from core.names import user_id
+from core.redis import unavailable
 from portal import keys
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
 from portal.lots import lot_view, state_view
@@ -155,8 +156,11 @@ def in_background(app: Services, coro: Coroutine[Any, Any, None]) -> None:
 
     def done(t: asyncio.Task[None]) -> None:
         tasks.discard(t)
-        if not t.cancelled() and t.exception():
-            log.error("background task failed", exc_info=t.exception())
+        if not t.cancelled() and (exc := t.exception()):
+            if unavailable(exc):  # Redis went away meanwhile: the outage is logged once
+                log.warning("background task dropped: %s", exc)
+            else:
+                log.error("background task failed", exc_info=exc)
 
     task.add_done_callback(done)
 
