@@ -4,10 +4,12 @@ and questions sent over the socket). The frames are described in portal/openapi.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from typing import Any
 
+from redis.exceptions import RedisError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core.errors import PortalError
@@ -86,6 +88,9 @@ async def event_socket(websocket: WebSocket) -> None:
             tg.create_task(_writer(websocket, app, event, client))
     except* (WebSocketDisconnect, ConnectionError, RuntimeError):
         pass
+    except* RedisError:  # Redis went away: the page reconnects and gets a snapshot
+        with contextlib.suppress(RuntimeError):
+            await websocket.close(code=1013)
 
 
 async def reader(websocket: WebSocket, app: Services, event: dict[str, Any], client: Client,
