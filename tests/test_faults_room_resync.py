@@ -37,12 +37,17 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
 
 
 async def frames_until(client: Client, stop: str) -> list[str]:
-    out = []
-    while True:
-        frame = await asyncio.wait_for(client.queue.get(), 30)
-        out.append(frame)
-        if stop in frame:
-            return out
+    """Frames up to the first containing `stop` (heartbeats and viewer counts arrive too, so
+    the bound is on the whole wait: it fails the test instead of hanging it)."""
+    out: list[str] = []
+
+    async def collect() -> list[str]:
+        while True:
+            out.append(await client.queue.get())
+            if stop in out[-1]:
+                return out
+
+    return await asyncio.wait_for(collect(), 60)
 
 
 async def test_room_events_are_numbered_per_channel(hub: Hub) -> None:
