@@ -8,6 +8,16 @@ A consumer that gathers several channels itself (an event room's fan-out) attach
 and the callback must not block (it owns its own buffering and overflow policy).
 Viewer counts: every process writes its local count per channel into a Redis hash every
 few seconds and sums the fresh entries; cheap and approximate by design.
+
+Pub/sub is at-most-once: whatever is published while the listener's connection is down or
+re-subscribing is lost. So when redis-py reconnects the listener (it re-sends SUBSCRIBE for
+every channel), the hub hands every member a ("resync", None) item at once, ahead of
+anything the new connection delivers, and `ready()` waits until Redis has processed that
+SUBSCRIBE (one command for all channels: a marker published on the process's own channel
+has come back); a member then replays what it missed from durable state (the lot ledger,
+a room snapshot) after its last delivered id.
+Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
+send clients a frame they can time out on.
 """
 
 from __future__ import annotations
@@ -37,6 +47,8 @@ Deliver = Callable[[str, Item], None]
 """A per-channel delivery hook: called with (channel, item); must not block."""
 PRESENCE_INTERVAL = 2.0
 PRESENCE_STALE_MS = 7000
+HEARTBEAT_INTERVAL = 10.0
+RESYNC_PING = "hub-resync"
 
 
 class Member(Protocol):
@@ -95,10 +107,15 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
         self._joined: dict[str, bool] = {}  # channels with new local subscribers to update
+        self._ready = asyncio.Event()  # set while Redis has every subscription of ours
+        self._ping_due = False
+        self.resyncs = 0  # listener reconnections so far
 
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(f"hub:{self.process_id}")
+        self._pubsub.connection.register_connect_callback(self._reconnected)
+        self._ready.set()
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listener"),
                        asyncio.create_task(self._presence_loop(), name="hub-presence")]
 
@@ -136,7 +153,11 @@ class Hub:
             self.subs.setdefault(channel, set()).add(member)
             self._joined[channel] = True
             if first:
-                await self._pubsub.subscribe(channel)
+                try:
+                    await self._pubsub.subscribe(channel)
+                except BaseException:  # Redis down: forget the member, the next one retries
+                    self.subs.pop(channel, None)
+                    raise
         try:
             yield
         finally:
@@ -155,19 +176,45 @@ class Hub:
         for member in list(self.subs.get(channel, ())):
             member.offer(item)
 
+    async def ready(self) -> None:
+        """Return once Redis holds every subscription of this process (at once, normally;
+        after a listener reconnection, when the re-sent SUBSCRIBEs have been processed)."""
+        await self._ready.wait()
+
+    def _reconnected(self, connection: object) -> None:
+        """redis-py's connect callback on the listener's connection, run right after it
+        re-sent SUBSCRIBE for every channel: every member must resync."""
+        self._ready.clear()
+        self._ping_due = True
+        self.resyncs += 1
+        log.warning("pub/sub listener reconnected; %d channel(s) resync", len(self.subs))
+        for channel in list(self.subs):
+            self.deliver(channel, ("resync", None))
+
     async def _listen(self) -> None:
+        failing = False
         while True:
             try:
+                if self._ping_due:  # comes back once the one re-SUBSCRIBE was processed
+                    await self.redis.publish(f"hub:{self.process_id}", RESYNC_PING)
+                    self._ping_due = False
                 message = await self._pubsub.get_message(timeout=1.0)
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception:  # connection hiccup: back off, redis-py reconnects
-                log.exception("pub/sub listener error")
+            except Exception as exc:  # connection lost: back off, redis-py reconnects
+                if not failing:  # one line per outage, not one per attempt
+                    log.error("pub/sub listener lost Redis: %s", exc)
+                failing = True
                 await asyncio.sleep(0.5)
                 continue
             if not message or message.get("type") != "message":
                 continue
             channel, data = message["channel"], message["data"]
+            if channel == f"hub:{self.process_id}":
+                if data == RESYNC_PING:
+                    self._ready.set()
+                continue
             try:
                 event_id, texts = self.transform(channel, data)
             except Exception:
@@ -176,14 +223,22 @@ class Hub:
             self.deliver(channel, ("event", (event_id, texts)))
 
     async def _presence_loop(self) -> None:
+        beat, failing = time.monotonic(), False
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
+            if time.monotonic() - beat >= HEARTBEAT_INTERVAL:  # even while Redis is down
+                beat = time.monotonic()
+                for channel in list(self.subs):
+                    self.deliver(channel, ("heartbeat", None))
             try:
                 await self.publish_presence()
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("presence update failed")
+            except Exception as exc:
+                if not failing:  # one line per outage
+                    log.error("presence update failed: %s", exc)
+                failing = True
 
     async def publish_presence(self) -> None:
         channels = set(self.subs) | {c for c, n in self.counts.items() if n}

@@ -37,6 +37,12 @@ def users(lot_id: int) -> str:
     return f"{_lot(lot_id)}:users"
 
 
+def idempotency(lot_id: int) -> str:
+    """Hash: "<Idempotency-Key>|<user id or code>" -> the bid's outcome (place_bid.lua's
+    reply); expires a day after the lot's end."""
+    return f"{_lot(lot_id)}:idem"
+
+
 def events(lot_id: int) -> str:
     """Pub/sub channel carrying the lot's JSON events."""
     return f"{_lot(lot_id)}:events"

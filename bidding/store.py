@@ -38,6 +38,7 @@ class BidOutcome:
     state: dict | None
     event_id: str | None
     previous_leader: str | None = None  # the code that led before this accepted bid
+    replayed: bool = False  # the kept outcome of an earlier try with the same idempotency key
 
 
 def _int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
@@ -132,21 +133,24 @@ class BidStore:
 
     # -- bidding ----------------------------------------------------------------------------
 
-    async def place_bid(self, lot_id: int, code: str, amount: int) -> BidOutcome:
-        """One atomic bid; refusals come back as ``ok=False`` with an error code."""
-        _int("amount", amount, -MAX_FEN, MAX_FEN)
-        reply = await self._scripts.place_bid(
-            keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id)],
-            args=[code, amount, keys.events(lot_id)])
-        return await self._outcome(lot_id, reply)
+    async def place_bid(self, lot_id: int, code: str, amount: int,
+                        idempotency_key: str = "") -> BidOutcome:
+        """One atomic bid; refusals come back as ``ok=False`` with an error code. With an
+        ``idempotency_key``, a retry gets the first try's outcome (``replayed=True``)."""
+        return await self._place(lot_id, code, "", amount, idempotency_key)
 
-    async def place_bid_as(self, lot_id: int, user_id: str, amount: int) -> BidOutcome:
+    async def place_bid_as(self, lot_id: int, user_id: str, amount: int,
+                           idempotency_key: str = "") -> BidOutcome:
         """The same atomic bid, naming the user: the script looks up their bidder code."""
+        return await self._place(lot_id, "", user_id, amount, idempotency_key)
+
+    async def _place(self, lot_id: int, code: str, user_id: str, amount: int,
+                     idempotency_key: str) -> BidOutcome:
         _int("amount", amount, -MAX_FEN, MAX_FEN)
         reply = await self._scripts.place_bid(
             keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id),
-                  keys.users(lot_id)],
-            args=["", amount, keys.events(lot_id), user_id])
+                  keys.users(lot_id), keys.idempotency(lot_id)],
+            args=[code, amount, keys.events(lot_id), user_id, idempotency_key])
         return await self._outcome(lot_id, reply)
 
     async def _outcome(self, lot_id: int, reply: Any) -> BidOutcome:
@@ -160,7 +164,8 @@ class BidStore:
         min_next = int(r["min_next"]) if r.get("min_next") is not None else None
         return BidOutcome(ok=bool(r["ok"]), error=r.get("error"), min_next=min_next, now_ms=now,
                           bid=entry, state=state, event_id=r.get("id"),
-                          previous_leader=r.get("prev_leader") or None)
+                          previous_leader=r.get("prev_leader") or None,
+                          replayed=bool(r.get("replayed")))
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 class PortalError(Exception):
     status = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None  # extra response headers (Retry-After, ...)
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
                  **extra: Any) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.lua import register
+from core.redis import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +39,21 @@ async def run_as_leader(redis: Any, lock: str, tick: Callable[[], Awaitable[obje
     """Until ``stop`` is set: every ``interval`` s renew or take the lease and, while held,
     run ``tick``. A failing tick or Redis hiccup is logged and the loop goes on (ticks must
     be idempotent). The lease is released on the way out."""
-    token = secrets.token_hex(16)
+    token = f"{os.getpid()}:{secrets.token_hex(12)}"  # the holder's pid: operators, chaos
     ttl_ms = max(2000, int(interval * 4000))
+    down = False  # Redis not serving: one log line per outage, not one per tick
     try:
         while not stop.is_set():
             try:
                 if await acquire(redis, lock, token, ttl_ms):
                     await tick()
-            except Exception:  # noqa: BLE001 - keep the leader loop alive; ticks are idempotent
-                log.exception("%s tick failed", name)
+                down = False
+            except Exception as exc:  # noqa: BLE001 - keep the loop alive; ticks are idempotent
+                if not unavailable(exc):
+                    log.exception("%s tick failed", name)
+                elif not down:
+                    log.error("%s paused: Redis unavailable (%s)", name, exc)
+                down = unavailable(exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
     finally:

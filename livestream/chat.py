@@ -30,6 +30,7 @@ from core.names import user_id
 from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
 from livestream.frames import wire
+from livestream.publish import room_publish
 
 MAX_TEXT = 300
 MAX_ANNOUNCEMENT = 500
@@ -129,8 +130,8 @@ class Chat:
             pipe = self.redis.pipeline(transaction=True)
             pipe.hset(keys.held(event_id), hid, json.dumps({**view, "user": username},
                                                            ensure_ascii=False))
-            pipe.publish(keys.mod_channel(event_id), wire({"type": "question_held",
-                                                            "question": view}))
+            await room_publish(self.redis, event_id, wire({"type": "question_held",
+                                                           "question": view}), mod=True, pipe=pipe)
             await pipe.execute()
             return {"status": "held", "message": view}
         view = await self._publish(event_id, kind, fields)
@@ -141,7 +142,7 @@ class Chat:
                                     approximate=True)
         view = message_view(f"{kind[0]}-{sid}", fields)
         key = "message" if kind == "chat" else "question"
-        await self.redis.publish(keys.channel(event_id), wire({"type": kind, key: view}))
+        await room_publish(self.redis, event_id, wire({"type": kind, key: view}))
         return view
 
     async def recent(self, event_id: int, kind: str, count: int = RECENT) -> list[dict[str, Any]]:
@@ -165,8 +166,8 @@ class Chat:
         if message_id.startswith("h-"):
             if not await self.redis.hdel(keys.held(event_id), message_id):
                 raise NotFound("No such held question", code="message_not_found")
-            await self.redis.publish(keys.mod_channel(event_id), wire(
-                {"type": "question_rejected", "id": message_id}))
+            await room_publish(self.redis, event_id, wire(
+                {"type": "question_rejected", "id": message_id}), mod=True)
             return
         kind = "chat" if message_id[0] == "c" else "question"
         sid = message_id[2:]
@@ -175,7 +176,8 @@ class Chat:
         pipe = self.redis.pipeline(transaction=True)
         pipe.sadd(keys.deleted(event_id), message_id)
         pipe.expire(keys.deleted(event_id), 30 * 24 * 3600)
-        pipe.publish(keys.channel(event_id), wire({"type": "chat_deleted", "id": message_id}))
+        await room_publish(self.redis, event_id, wire({"type": "chat_deleted", "id": message_id}),
+                           pipe=pipe)
         await pipe.execute()
 
     async def held(self, event_id: int) -> list[dict[str, Any]]:
@@ -191,8 +193,8 @@ class Chat:
         q = json.loads(raw)
         fields = {"kind": "question", "user": q.get("user", ""), "name": q.get("name", ""),
                   "text": q["text"], "at": str(iso_to_ms(q["at"]))}
-        await self.redis.publish(keys.mod_channel(event_id), wire(
-            {"type": "question_approved", "id": held_id}))
+        await room_publish(self.redis, event_id, wire(
+            {"type": "question_approved", "id": held_id}), mod=True)
         return await self._publish(event_id, "question", fields)
 
     async def mute(self, event_id: int, username: Any, on: bool) -> list[str]:
@@ -212,8 +214,8 @@ class Chat:
             await self.redis.sadd(keys.muted(event_id), member)
         else:
             await self.redis.srem(keys.muted(event_id), member)
-        await self.redis.publish(keys.mod_channel(event_id), wire(
-            {"type": "muted" if on else "unmuted", "username": member}))
+        await room_publish(self.redis, event_id, wire(
+            {"type": "muted" if on else "unmuted", "username": member}), mod=True)
         return sorted(await self.redis.smembers(keys.muted(event_id)))
 
     async def muted(self, event_id: int) -> list[str]:
@@ -234,7 +236,7 @@ class Chat:
         if mapping:
             await self.redis.hset(keys.live(event_id), mapping=mapping)
         settings = await self.settings(event_id)
-        await self.redis.publish(keys.channel(event_id), wire({"type": "settings", **settings}))
+        await room_publish(self.redis, event_id, wire({"type": "settings", **settings}))
         return settings
 
     async def announce(self, event_id: int, text: Any) -> dict[str, Any]:
@@ -245,8 +247,8 @@ class Chat:
         pipe = self.redis.pipeline(transaction=True)
         pipe.lpush(keys.announcements(event_id), json.dumps(item, ensure_ascii=False))
         pipe.ltrim(keys.announcements(event_id), 0, PINNED - 1)
-        pipe.publish(keys.channel(event_id), wire({"type": "announcement", "action": "pin",
-                                                    "announcement": item}))
+        await room_publish(self.redis, event_id, wire(
+            {"type": "announcement", "action": "pin", "announcement": item}), pipe=pipe)
         await pipe.execute()
         return item
 
@@ -254,7 +256,7 @@ class Chat:
         for raw in await self.redis.lrange(keys.announcements(event_id), 0, -1):
             if json.loads(raw)["id"] == announcement_id:
                 await self.redis.lrem(keys.announcements(event_id), 1, raw)
-                await self.redis.publish(keys.channel(event_id), wire(
+                await room_publish(self.redis, event_id, wire(
                     {"type": "announcement", "action": "unpin", "id": announcement_id}))
                 return
         raise NotFound("No such announcement", code="announcement_not_found")

@@ -27,6 +27,7 @@ from core.reminders import EVENT_REMIND_LEAD_MS, REMINDERS_DUE, event_reminder
 from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
 from livestream.hls import PlaylistError, parse_media_playlist
+from livestream.publish import room_publish
 from livestream.recording import RECORDING_PLAYLIST
 from livestream.store import IngestStore
 
@@ -249,7 +250,8 @@ class Events:
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(keys.live(event_id), mapping={"on_air": venue_id, "on_air_since": at})
         pipe.rpush(keys.timeline(event_id), json.dumps(entry))
-        pipe.publish(keys.channel(event_id), json.dumps(message, separators=(",", ":")))
+        await room_publish(self.redis, event_id, json.dumps(message, separators=(",", ":")),
+                           pipe=pipe)
         await pipe.execute()
         return entry
 
@@ -261,7 +263,7 @@ class Events:
         event = await self.get(event_id)
         at = await self.now_ms()
         if await self.redis.hsetnx(keys.live(event_id), "ended_at", at):
-            await self.redis.publish(keys.channel(event_id), json.dumps(
+            await room_publish(self.redis, event_id, json.dumps(
                 {"type": "status", "status": "ended", "at": ms_to_iso(at)}))
         for venue in event["venues"]:
             if venue["source"] == "ingest":

@@ -7,6 +7,12 @@ events arrived, else the event itself. So the per-client cost is one queue put a
 websocket send per tick whatever the message rate, and JSON is encoded once per process.
 The room's channels are attached to the hub with a per-channel delivery hook (`Hub.attach`)
 that tags each event with its channel on the room's one bounded inbox.
+
+Gaps: room events carry per-channel sequence numbers (livestream/publish.py). When the hub's
+listener reconnected (events published meanwhile are lost) every client of the room gets a
+fresh snapshot once Redis holds the subscriptions again; every HEARTBEAT_INTERVAL clients
+get `{"type": "heartbeat", "seq": N}` (N: the room's last published number), so a client
+sees a stale socket or a lost last event and asks for a snapshot.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 from bidding.hub import Hub, Item, Subscription
 from livestream import keys
 from livestream.frames import RESYNC, batch_frame, wire
+from livestream.publish import room_seqs
 from livestream.viewers import ViewerCounter, room_key
 
 log = logging.getLogger(__name__)
@@ -100,6 +107,8 @@ class Rooms:
             kind, payload = item
             if kind == "event":
                 inbox.offer(("event", (channel, payload[1])))
+            elif kind == "resync" or (kind == "heartbeat" and channel == channels[0]):
+                inbox.offer((kind, None))
 
         async with contextlib.AsyncExitStack() as stack:
             for name in [*channels, *lot_channels]:
@@ -120,9 +129,14 @@ class Rooms:
                 items.append(queue.get_nowait())
             public: list[str] = []
             private: list[str] = []
+            kinds = {kind for kind, _ in items}
+            if kinds & {"overflow", "resync"}:
+                if "resync" in kinds:  # snapshots once Redis holds our subscriptions again
+                    await self.hub.ready()
+                self.broadcast(room, [RESYNC])
+            if "heartbeat" in kinds:
+                public.append(await self._heartbeat(room))
             for kind, payload in items:
-                if kind == "overflow":
-                    self.broadcast(room, [RESYNC])
                 if kind != "event":
                     continue
                 channel, texts = payload
@@ -133,6 +147,13 @@ class Rooms:
                 else:
                     public += texts
             self.broadcast(room, public, private)
+
+    async def _heartbeat(self, room: Room) -> str:
+        try:
+            seq, _ = await room_seqs(self.hub.redis, room.event_id)
+        except Exception:  # Redis down: still a sign of life, without a number
+            return wire({"type": "heartbeat"})
+        return wire({"type": "heartbeat", "seq": seq})
 
     def broadcast(self, room: Room, public: list[str], private: Sequence[str] = ()) -> None:
         frame = batch_frame(public) if public else None

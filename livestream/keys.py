@@ -61,6 +61,12 @@ def mod_channel(event_id: int) -> str:
     return f"{_event(event_id)}:mod"
 
 
+def channel_seq(channel_name: str) -> str:
+    """INCR counter: the sequence number of the last event published on a room channel
+    (`channel` or `mod_channel`; same hash tag, so one script may touch both)."""
+    return f"{channel_name}:seq"
+
+
 def messages(event_id: int, kind: str) -> str:
     """Stream of chat messages ("chat") or published questions ("question")."""
     return f"{_event(event_id)}:{kind}"

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
 import os
 import signal
 import subprocess
@@ -29,8 +30,9 @@ INGEST_SAFE_HTTP = "livestream.uvicorn_protocol:HttpToolsProtocol"
 
 
 @contextlib.contextmanager
-def redis_url_for_cli() -> Iterator[str]:
-    """REDIS_URL, or the embedded server under DATA_DIR (started here, stopped after)."""
+def redis_url_for_cli(supervise: bool = False) -> Iterator[str]:
+    """REDIS_URL, or the embedded server under DATA_DIR (started here, stopped after;
+    with `supervise`, restarted with backoff whenever it dies)."""
     settings = load_settings()
     if settings.redis_url:
         yield settings.redis_url
@@ -38,6 +40,8 @@ def redis_url_for_cli() -> Iterator[str]:
     embedded = EmbeddedRedis(settings.data_dir)
     started_here = not embedded._ping()
     url = embedded.start()
+    if supervise:
+        embedded.supervise()
     try:
         yield url
     finally:
@@ -60,7 +64,8 @@ def _exit_on_sigterm() -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _exit_on_sigterm()
-    with redis_url_for_cli() as url:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    with redis_url_for_cli(supervise=True) as url:
         os.environ["REDIS_URL"] = url
         if args.demo:
             asyncio.run(_demo(url, quiet=True))

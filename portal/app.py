@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any, cast
 
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -40,6 +42,7 @@ from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.static_files import Static, warm
 from portal.templating import STATIC_DIR
+from portal.unavailable import handle_redis_error
 from portal.ws_direct import TransportMiddleware
 
 # Pages and JSON go out gzip-compressed; media that is compressed already does not.
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
         if url is None:
             embedded = EmbeddedRedis(settings.data_dir)
             url = await asyncio.to_thread(embedded.start)
+            embedded.supervise()
         svc = await build_services(settings, url, hls)
         app.state.services = svc
         stop = asyncio.Event()
@@ -81,7 +85,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                         await task
             await svc.close()
             if embedded:
-                embedded.stop()
+                await asyncio.to_thread(embedded.stop)
 
     hls = IngestStore(settings.data_dir / "hls", record=True)
     areas = (result_routes, settlement_routes, case_routes, invitations, dashboard_routes,
@@ -100,6 +104,8 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                                exclude_content_types=NOT_COMPRESSED)],
         exception_handlers={PortalError: handle_portal_error,
                             BiddingError: handle_bidding_error,
-                            HTTPException: handle_http_exception},
+                            HTTPException: handle_http_exception,
+                            # one handler for requests (503) and websockets (close 1013)
+                            RedisError: cast(Any, handle_redis_error)},
     )
     return app

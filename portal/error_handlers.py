@@ -19,12 +19,14 @@ def wants_json(request: Request) -> bool:
 async def handle_portal_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PortalError)
     if wants_json(request):
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
     if exc.status == 401:  # a page (or form post) that needs a login
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     from portal.templating import render  # local import: templating imports settings
 
-    return render(request, "error.html", {"error": exc}, status_code=exc.status)
+    page = render(request, "error.html", {"error": exc}, status_code=exc.status)
+    page.headers.update(exc.headers or {})
+    return page
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

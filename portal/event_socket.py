@@ -4,9 +4,12 @@ and questions sent over the socket). The frames are described in portal/openapi.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import time
 from typing import Any
 
+from redis.exceptions import RedisError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core.errors import PortalError
@@ -14,6 +17,7 @@ from core.timefmt import ms_to_iso
 from livestream.events import on_air_of, timeline_view
 from livestream.fanout import Client
 from livestream.frames import RESYNC, wire
+from livestream.publish import room_seqs
 from portal import policy
 from portal.event_views import ensure_open, event_id_param, full_view, viewer_ids
 from portal.middleware import same_origin
@@ -21,12 +25,17 @@ from portal.services import Services, services
 from portal.sessions import current_user
 from portal.sockets import json_messages
 
+RESYNC_SECONDS = 1.0
+
 
 async def snapshot(app: Services, event: dict[str, Any], client: Client) -> str:
+    """The room's state; `seq`/`mseq` are read first, so the state is at least that new
+    (events up to them are in it; later ones may be too, and applying them is idempotent)."""
     event_id = event["id"]
+    seq, mseq = await room_seqs(app.redis, event_id)
     view = await full_view(app, event)
     message: dict[str, Any] = {
-        "type": "snapshot", "event": view,
+        "type": "snapshot", "seq": seq, "event": view,
         "timeline": [timeline_view(e) for e in await app.events.timeline(event_id)],
         "messages": await app.chat.recent(event_id, "chat"),
         "questions": await app.chat.recent(event_id, "question"),
@@ -37,6 +46,7 @@ async def snapshot(app: Services, event: dict[str, Any], client: Client) -> str:
         "me": {"username": client.username, "moderator": client.moderator},
         "server_time": ms_to_iso(await app.events.now_ms())}
     if client.moderator:
+        message["mseq"] = mseq
         message["held"] = await app.chat.held(event_id)
         message["muted"] = await app.chat.muted(event_id)
     return wire(message)
@@ -79,17 +89,25 @@ async def event_socket(websocket: WebSocket) -> None:
             tg.create_task(_writer(websocket, app, event, client))
     except* (WebSocketDisconnect, ConnectionError, RuntimeError):
         pass
+    except* RedisError:  # Redis went away: the page reconnects and gets a snapshot
+        with contextlib.suppress(RuntimeError):
+            await websocket.close(code=1013)
 
 
 async def reader(websocket: WebSocket, app: Services, event: dict[str, Any], client: Client,
                  venue_ids: set[int]) -> None:
-    """What a client sends: the venue it watches, pings, chat messages and questions."""
+    """What a client sends: the venue it watches, pings, resync requests (it saw a gap in
+    `seq`; at most one snapshot per RESYNC_SECONDS), chat messages and questions."""
+    last_resync = 0.0
     async for message in json_messages(websocket):
         kind = message.get("type")
         if kind == "watch" and message.get("venue_id") in venue_ids:
             client.venue_id = int(message["venue_id"])
         elif kind == "ping":
             client.offer(wire({"type": "pong", "t": message.get("t")}))
+        elif kind == "resync" and time.monotonic() - last_resync >= RESYNC_SECONDS:
+            last_resync = time.monotonic()
+            client.offer(RESYNC)
         elif kind in ("chat", "question"):
             await _post_from_socket(app, event, client, kind, message)
 

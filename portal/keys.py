@@ -62,6 +62,10 @@ DEMO_AFTER_HAMMER = "demo:after_hammer"
 """Marker: the demo data after the hammer has been loaded."""
 
 
+HEALTH_PROBE = "health:probe"
+"""String written (10 s TTL) by the 503 handler's probe to see Redis serving writes again."""
+
+
 # -- users and sessions ---------------------------------------------------------------------
 
 

@@ -1,7 +1,14 @@
 """WS /ws/lots/{id}: snapshot, then bid/extended/closed/viewers events; resume from the ledger.
 
 Live events reach the socket through the process's lot room (portal/lot_fanout.py): framed
-once per process and written straight to the transport where uvicorn allows it."""
+once per process and written straight to the transport where uvicorn allows it.
+
+Gap-free: a client that sees a `seq` jump (or no frame for a while: the server sends a
+`heartbeat` every 10 s) sends `{"type": "resume", "after_seq": N}` (or `"last_event_id"`) and
+gets every ledger event after it. When this process's pub/sub listener reconnected, the hub
+hands the room a "resync": once Redis holds the subscription again every socket replays the
+ledger after the last event it was sent, so events published while the listener was
+re-subscribing are delivered without the client asking."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import WebSocketRoute
@@ -29,6 +37,7 @@ from portal.ws_direct import direct_writer
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
+RESYNC_TRIES, RESYNC_PAUSE = 10, 0.5
 
 
 async def snapshot(app: Services, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
@@ -75,7 +84,11 @@ class _Drop(Exception):
 async def _reader(websocket: WebSocket, watcher: Watcher) -> None:
     async for message in json_messages(websocket):
         if message.get("type") == "resume":
-            watcher.request("resume", str(message.get("last_event_id") or "0-0"))
+            after_seq = message.get("after_seq")
+            if isinstance(after_seq, int) and not isinstance(after_seq, bool) and after_seq >= 0:
+                watcher.request("resume", after_seq)
+            else:
+                watcher.request("resume", str(message.get("last_event_id") or "0-0"))
         elif message.get("type") == "ping":
             watcher.request("pong", message.get("t"))
 
@@ -105,12 +118,30 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
         last_id, snap = await snapshot(app, lot_id, keys.events(lot_id))
         return last_id, [json_text(snap)]
 
-    def replay(after_id: str) -> Produce:
+    def replay(after: str | int) -> Produce:
+        """The ledger's events after a stream id, or (an int) after that bid seq."""
         async def produce() -> tuple[str, list[str]]:
-            entries = await app.store.ledger(lot_id, after_id=after_id)
+            if isinstance(after, int):
+                entries = [e for e in await app.store.ledger(lot_id) if int(e["seq"]) > after]
+            else:
+                entries = await app.store.ledger(lot_id, after_id=after)
             texts = [t for entry in entries for t in encode(to_messages(entry))]
-            return (entries[-1]["id"] if entries else after_id), texts
+            last = "{}-{}".format(*watcher.last_key) if isinstance(after, int) else after
+            return (entries[-1]["id"] if entries else last), texts
         return produce
+
+    async def resync() -> None:
+        """Replay after the last event sent, once Redis holds the subscription again (retried
+        while Redis is still coming back: the socket stays, the client does nothing)."""
+        for attempt in range(RESYNC_TRIES):
+            await app.hub.ready()
+            try:
+                await _sync(websocket, watcher, replay("{}-{}".format(*watcher.last_key)))
+                return
+            except RedisError:
+                if attempt == RESYNC_TRIES - 1:
+                    raise
+                await asyncio.sleep(RESYNC_PAUSE)
 
     await _sync(websocket, watcher, fresh_snapshot)
     while True:
@@ -121,7 +152,7 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
         elif kind == "resume":
             await _sync(websocket, watcher, replay(payload))
         elif kind == "resync":  # the hub may have missed events: replay after the last sent
-            await _sync(websocket, watcher, replay("{}-{}".format(*watcher.last_key)))
+            await resync()
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)

@@ -35,6 +35,7 @@ TICK_SECONDS = 0.025
 CONTROL_QUEUE = 256
 MAX_PENDING = 4096
 INBOX_LIMIT = 16384
+HEARTBEAT = '{"type":"heartbeat"}'
 Event = tuple[str | None, str]
 """(stream id or None for viewer counts, wire text)"""
 IdKey = tuple[int, int]
@@ -185,8 +186,9 @@ class LotRooms:
                     await asyncio.sleep(self.tick)  # coalesce what arrives meanwhile
 
     def flush(self, room: LotRoom, items: Iterable[Item]) -> None:
-        """Broadcast the items in order; any other item kind (a hub overflow or resync
-        marker) makes every watcher replay the ledger after the last event it was sent."""
+        """Broadcast the items in order (heartbeats too); any other item kind (a hub overflow
+        or resync marker) makes every watcher replay the ledger after the last event it was
+        sent."""
         events: list[Event] = []
         for kind, payload in items:
             if kind == "event":
@@ -194,6 +196,8 @@ class LotRooms:
                 events.extend((event_id, text) for text in texts)
             elif kind == "viewers":
                 events.append((None, json_text({"type": "viewers", "count": payload})))
+            elif kind == "heartbeat":  # every 10 s: a silent socket is a dead one to clients
+                events.append((None, HEARTBEAT))
             else:
                 self.broadcast(room, events)
                 events = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Coroutine
 from typing import Any, cast
 
@@ -11,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bidding.events import public_bid, public_entry
-from core.errors import Conflict, Forbidden, Invalid, NotFound, PortalError
+from core.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, PortalError
 from core.money import fen_to_yuan, parse_amount
 from core.names import user_id
+from core.redis import unavailable
 from core.timefmt import ms_to_iso
 from portal import keys, policy
 from portal.apispec import Op, api, body_dict, read_body, read_query, respond
@@ -22,9 +24,11 @@ from portal.live import lot_state
 from portal.lots import lot_view, state_view
 from portal.notifications import notify_outbid
 from portal.schemas.lots import (
+    BidHeaders,
     BidIn,
     BidOut,
     BidPlaced,
+    BidsQuery,
     LedgerCheck,
     LedgerEntry,
     LotInput,
@@ -40,6 +44,7 @@ from portal.services import Services, services
 from portal.sessions import require_user
 
 log = logging.getLogger(__name__)
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 BIDDERS = "bidder or applicant"
 BID_ERROR_STATUS = {"not_found": 404, "not_registered": 403, "deposit_unpaid": 403,
                     "not_open": 409, "closed": 409, "already_leading": 409,
@@ -146,15 +151,27 @@ async def place_bid(request: Request) -> Response:
     app, lot_id = services(request), request.path_params["lot_id"]
     data = await read_body(request, BidIn)
     amount = parse_amount(data.amount, "amount", code="invalid_amount")
-    outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount)
+    outcome = await app.store.place_bid_as(lot_id, user_id(user.username), amount,
+                                           idempotency_key(request))
+    replayed = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     if not outcome.ok:
         if outcome.error == "not_found":
             raise NotFound("No such lot", code="lot_not_found")
-        raise bid_error(outcome.error or "rejected", outcome.min_next)
+        raise bid_error(outcome.error or "rejected", outcome.min_next, replayed)
     bid = public_bid(cast(dict[str, Any], outcome.bid))  # an accepted bid always has one
-    if outcome.previous_leader and outcome.bid:  # not on the bidder's critical path
+    if outcome.previous_leader and outcome.bid and not outcome.replayed:  # off the critical path
         in_background(app, notify_outbid(app, lot_id, outcome.previous_leader, outcome.bid))
-    return respond({"bid": bid, "state": state_view(outcome.state)}, status=201)
+    return respond({"bid": bid, "state": state_view(outcome.state)}, status=201, headers=replayed)
+
+
+def idempotency_key(request: Request) -> str:
+    """The Idempotency-Key header ("" when absent); 400 when malformed."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return ""
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise BadRequest("Idempotency-Key: 1-64 of A-Za-z0-9_-", code="invalid_idempotency_key")
+    return key
 
 
 def in_background(app: Services, coro: Coroutine[Any, Any, None]) -> None:
@@ -165,23 +182,36 @@ def in_background(app: Services, coro: Coroutine[Any, Any, None]) -> None:
 
     def done(t: asyncio.Task[None]) -> None:
         tasks.discard(t)
-        if not t.cancelled() and t.exception():
-            log.error("background task failed", exc_info=t.exception())
+        if not t.cancelled() and (exc := t.exception()):
+            if unavailable(exc):  # Redis went away meanwhile: the outage is logged once
+                log.warning("background task dropped: %s", exc)
+            else:
+                log.error("background task failed", exc_info=exc)
 
     task.add_done_callback(done)
 
 
-def bid_error(code: str, min_next: int | None) -> PortalError:
-    return PortalError(BID_ERROR_TEXT.get(code, "Bid refused"), code=code,
-                       status=BID_ERROR_STATUS.get(code, 409),
-                       min_next=fen_to_yuan(min_next) if min_next else None)
+def bid_error(code: str, min_next: int | None,
+              headers: dict[str, str] | None = None) -> PortalError:
+    error = PortalError(BID_ERROR_TEXT.get(code, "Bid refused"), code=code,
+                        status=BID_ERROR_STATUS.get(code, 409),
+                        min_next=fen_to_yuan(min_next) if min_next else None)
+    error.headers = headers
+    return error
 
 
 async def list_bids(request: Request) -> Response:
     app, lot_id = services(request), request.path_params["lot_id"]
+    query = read_query(request, BidsQuery)
+    mine = query.mine in ("1", "true")
+    user = await require_user(request, "bidder", "applicant") if mine else None
     await app.lots.get(lot_id)
+    code = await app.store.code_for(lot_id, user_id(user.username)) if user else None
+    if user and code is None:
+        return respond([])
     entries = await app.store.ledger(lot_id)
-    return respond([public_bid(e) for e in entries if e["kind"] == "bid"])
+    return respond([public_bid(e) for e in entries
+                    if e["kind"] == "bid" and (code is None or e["code"] == code)])
 
 
 async def full_ledger(request: Request) -> Response:
@@ -225,12 +255,18 @@ routes = [
         "A lot's live state for anonymous watchers (poll it instead of opening the "
         "websocket): public, identical for everyone, cacheable 1 s (Cache-Control: public, "
         "max-age=1, s-maxage=1; ETag, If-None-Match gives 304)", LotLive, also=(304,))),
-    api(LOT + "/bids", list_bids, Op("The public bid record", list[BidOut])),
+    api(LOT + "/bids", list_bids, Op(
+        "The public bid record (?mine=1: the logged-in bidder's own accepted bids, e.g. to "
+        "learn whether a bid whose answer was lost counted)", list[BidOut], query=BidsQuery,
+        errors=(401, 403))),
     api(LOT + "/bids", place_bid, Op(
         "Place a bid", BidPlaced, 201, body=BidIn, role=BIDDERS, errors=(409,),
+        headers=BidHeaders,
         description="403 not_registered / deposit_unpaid, 409 not_open / closed / "
         "already_leading, 422 below_minimum (with min_next) / off_increment / "
-        "invalid_amount / amount_too_large."), ["POST"]),
+        "invalid_amount / amount_too_large, 400 invalid_idempotency_key, 503 unavailable "
+        "(Redis down: the bid may or may not have counted; retry with the same "
+        "Idempotency-Key)."), ["POST"]),
     api(LOT + "/ledger", full_ledger, Op(
         "Every hash-chained ledger entry (bids and close) with all hashed fields",
         list[LedgerEntry])),

@@ -15,7 +15,10 @@ LIVESTREAM_WS = (
     "announcements, settings, viewers, me[, held, muted for officers]}, then `on_air`, "
     "`chat`, `chat_deleted`, `question`, `announcement`, `viewers`, `price`, `settings`, "
     "`status`; several events may arrive in one frame as {\"type\":\"batch\",\"events\":"
-    "[...]}. Send {\"type\":\"chat\"|\"question\",\"text\"} (logged in), "
+    "[...]}. Public events carry `seq` (1, 2, 3 ... per room; the snapshot carries the last), "
+    "officers' events `mseq`; `heartbeat` {seq} comes every 10 s. A client that sees a gap "
+    "sends {\"type\":\"resync\"} and gets a fresh snapshot. "
+    "Send {\"type\":\"chat\"|\"question\",\"text\"} (logged in), "
     "{\"type\":\"watch\",\"venue_id\"}, {\"type\":\"ping\",\"t\"}. Officers also receive "
     "`question_held`, `question_approved`, `question_rejected`, `muted`, `unmuted`. "
     "Optional query `viewer` (8-64 of A-Za-z0-9_-) identifies the viewer for counts.")
@@ -23,8 +26,9 @@ LIVESTREAM_WS = (
 INFO = {"title": "Judicial auction portal API", "version": "1",
         "description": "Money: decimal strings of yuan. Times: ISO 8601 UTC. "
         "Unsafe methods take only application/json bodies. Live updates: "
-        "WS /ws/lots/{lot_id} (snapshot, bid, extended, closed, viewers; "
-        "send {\"type\":\"resume\",\"last_event_id\":...} to replay). "
+        "WS /ws/lots/{lot_id} (snapshot, bid, extended, closed, viewers, heartbeat every "
+        "10 s; bids carry `seq` 1, 2, 3 ...; send {\"type\":\"resume\",\"after_seq\":N} or "
+        "{\"type\":\"resume\",\"last_event_id\":...} to replay what followed). "
         + LIVESTREAM_WS + " HLS: PUT/DELETE /ingest/{stream_key}/{file} (ffmpeg "
         "-method PUT), GET /hls/{stream_id}/{file}."}
 

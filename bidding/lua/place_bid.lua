@@ -1,16 +1,31 @@
 -- Place one bid atomically.
--- KEYS: state, ledger, bidders[, users]. ARGV: code, amount (integer fen), events channel
--- [, user id]. With an empty code and the users hash, the bidder's code is looked up here,
--- saving the caller a round trip.
--- Returns JSON {ok, error, min_next, now, state, entry, id, prev_leader}.
-local code, amount, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-if code == '' and KEYS[4] then
+-- KEYS: state, ledger, bidders, users, idempotency outcomes. ARGV: code, amount (integer
+-- fen), events channel, user id, idempotency key. With an empty code the bidder's code is
+-- looked up here from the user id, saving the caller a round trip.
+-- Idempotency: with a key, the outcome (acceptance or refusal) is kept under key|bidder and a
+-- retry with the same key by the same bidder gets it again, marked "replayed", without a
+-- second ledger entry or event. The outcomes expire a day after the lot's (latest) end.
+-- Returns JSON {ok, error, min_next, now, state, entry, id, prev_leader[, replayed]}.
+local code, amount, channel, idem = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5] or ''
+if code == '' and ARGV[4] ~= '' then
   code = redis.call('HGET', KEYS[4], ARGV[4]) or ''
 end
 local now = now_ms()
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return cjson.encode({ok = false, error = 'not_found', now = now})
+end
+local idem_field = idem .. '|' .. (ARGV[4] ~= '' and ARGV[4] or code)
+if idem ~= '' then
+  local kept = redis.call('HGET', KEYS[5], idem_field)
+  if kept then return '{"replayed":true,' .. string.sub(kept, 2) end
+end
+local function outcome(reply, ends_at)
+  if idem ~= '' then
+    redis.call('HSET', KEYS[5], idem_field, reply)
+    redis.call('PEXPIREAT', KEYS[5], ends_at + 86400000)
+  end
+  return reply
 end
 local st = hgetall(KEYS[1])
 local bidder = nil
@@ -36,7 +51,8 @@ end
 
 local err = refusal()
 if err then
-  return cjson.encode({ok = false, error = err, min_next = floor, now = now, state = st})
+  return outcome(cjson.encode({ok = false, error = err, min_next = floor, now = now,
+    state = st}), num(st, 'ends_at'))
 end
 
 local ends, ext = num(st, 'ends_at'), num(st, 'extension')
@@ -73,5 +89,5 @@ redis.call('PUBLISH', channel, cjson.encode({
   rank = rank, at = now, ends_at = new_end, extended = new_end > ends, hash = e.hash,
   prev = prev, current_price = amount, leader_code = code, bid_count = tonumber(st.bid_count),
 }))
-return cjson.encode({ok = true, min_next = amount + num(st, 'increment'), now = now,
-  state = st, entry = e, id = id, prev_leader = prev_leader})
+return outcome(cjson.encode({ok = true, min_next = amount + num(st, 'increment'), now = now,
+  state = st, entry = e, id = id, prev_leader = prev_leader}), new_end)

@@ -189,6 +189,22 @@ class BidIn(Struct):
     amount: AmountIn
 
 
+class BidHeaders(Struct):
+    idempotency_key: Annotated[str, msgspec.Meta(
+        pattern="^[A-Za-z0-9_-]{1,64}$",
+        description="one random key per bid attempt (1-64 of A-Za-z0-9_-; else 400 "
+        "invalid_idempotency_key): a retry with the same key by the same bidder, e.g. after "
+        "a timeout or a 503, gets the first try's outcome (201 with the same bid, or the same "
+        "refusal; header Idempotent-Replayed: true) and never a second bid. Kept until a day "
+        "after the lot ends")] | UnsetType = msgspec.field(default=UNSET, name="Idempotency-Key")
+
+
+class BidsQuery(Struct):
+    mine: Annotated[str, msgspec.Meta(
+        description="1: only the logged-in bidder's own accepted bids (401 when not logged "
+        "in; [] when not registered)")] = ""
+
+
 class BidOut(Struct):
     """A bid of the public record (hash-chained: prev_hash is the previous entry's hash)."""
 

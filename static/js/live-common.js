@@ -48,15 +48,58 @@ export function stop(video) {
 }
 
 // The event websocket: calls handle(message) for every event (batches unpacked); reconnects
-// unless the event does not exist (4404). Returns {send(message)}.
-export function connectRoom(eventId, handle, {viewer} = {}) {
+// unless the event does not exist (4404), and when no frame came for STALE_MS (the server
+// sends a heartbeat every 10 s). Gap-free: public events carry `seq`, officers' `mseq`
+// (1, 2, 3 … per channel; the snapshot carries the last of each). An event already covered
+// is skipped; a jump, or a heartbeat whose `seq` we still lack at the next heartbeat, means
+// an event was lost: ask for a fresh snapshot ({"type": "resync"}), again at each heartbeat
+// until it comes. Returns {send(message), close(), reconnects, seqs, resyncs}.
+const STALE_MS = 35000;
+
+export function connectRoom(eventId, handle, {viewer, staleMs = STALE_MS} = {}) {
   const query = viewer ? `?viewer=${encodeURIComponent(viewer)}` : "";
-  return reconnectingSocket(`/ws/events/${eventId}${query}`, {
+  const seqs = {seq: null, mseq: null};
+  let waiting = false;  // a resync was asked for; no snapshot yet
+  let behind = null;  // a heartbeat's seq beyond ours, to be caught up by the next one
+  function resync() {
+    waiting = true;
+    room.resyncs++;
+    room.send({type: "resync"});
+  }
+  function fresh(m) {
+    if (m.type === "snapshot") {
+      seqs.seq = m.seq ?? null;
+      seqs.mseq = m.mseq ?? null;
+      waiting = false;
+      behind = null;
+      return true;
+    }
+    if (m.type === "heartbeat") {
+      if (waiting || (behind !== null && seqs.seq !== null && seqs.seq < behind)) resync();
+      else behind = m.seq != null && seqs.seq !== null && m.seq > seqs.seq ? m.seq : null;
+      return false;
+    }
+    for (const field of ["seq", "mseq"]) {
+      const n = m[field];
+      if (typeof n !== "number" || seqs[field] === null) continue;
+      if (n <= seqs[field]) return false;  // already in the snapshot, or a duplicate
+      if (n > seqs[field] + 1) resync();
+      seqs[field] = n;
+    }
+    return true;
+  }
+  const room = reconnectingSocket(`/ws/events/${eventId}${query}`, {
     stopCodes: [4404],
+    staleMs,
     onMessage: (message) => {
-      for (const m of message.type === "batch" ? message.events : [message]) handle(m);
+      for (const m of message.type === "batch" ? message.events : [message]) {
+        if (fresh(m)) handle(m);
+      }
     },
   });
+  room.seqs = seqs;
+  room.resyncs = 0;
+  return room;
 }
 
 // Viewer counts take only viewer ids the server signed: the page brings one; when the server

@@ -125,7 +125,9 @@ function handle(m) {
     case "question": appendItem(questionList, item(m.question)); break;
     case "chat_deleted": removeItem(m.id); break;
     case "announcement":
-      if (m.action === "pin") $("announcements").prepend(announcementItem(m.announcement));
+      if (m.action === "pin" && !document.querySelector(`#announcements [data-id="${CSS.escape(m.announcement.id)}"]`)) {
+        $("announcements").prepend(announcementItem(m.announcement));
+      }
       else removeItem(m.id);
       break;
     case "viewers": setViewers(m.total, m.venues); break;
@@ -280,6 +282,6 @@ if (state.status === "ended") {
   const start = state.onAir || data.venues[0];
   if (state.onAir) setOnAir(state.onAir);
   else show(start, {follow: true});
-  if (data.socket) room = connectRoom(data.id, handle, {viewer});
+  if (data.socket) room = window.eventRoom = connectRoom(data.id, handle, {viewer});
   else { poll(); setInterval(heartbeat, 20000); }
 }

@@ -3,7 +3,7 @@
 // websocket; it is mirrored on #lot[data-lot-status]. A gap in the bids' seq, a silent socket,
 // a close that does not arrive, or the tab becoming visible again (a laptop waking) re-reads
 // the lot and its bids from the REST API. Bids are sent only after the confirmation dialog.
-import {getJson, requestJson} from "./lib/api.js";
+import {getJson, idempotencyKey, requestJson} from "./lib/api.js";
 import {bindAmountInput, groupedYuan, plainAmount, readFen} from "./lib/amount-input.js";
 import {confirmBid, fill} from "./lib/bid-confirm.js";
 import {$, el} from "./lib/dom.js";
@@ -283,7 +283,8 @@ async function sendBid(amount) {
   state.busy = true;
   renderForm();
   try {
-    const {ok, body} = await requestJson("POST", `/api/lots/${lotId}/bids`, {amount});
+    const {ok, body} = await requestJson("POST", `/api/lots/${lotId}/bids`, {amount},
+      {"Idempotency-Key": idempotencyKey()});  // one per attempt: a retry never bids twice
     if (ok) {
       addBid(body.bid, true);
       applyState(body.state);

@@ -2,9 +2,10 @@
 // the Origin header (same-origin fetches send it), so JSON calls need no token; the upload
 // endpoints (/upload/…) take raw file bodies and the page's CSRF token in x-csrf-token.
 
-// Any status: {status, ok, body}. A body that is not JSON (or a 204) reads as {}.
-export async function requestJson(method, url, body) {
-  const init = {method, headers: {Accept: "application/json"}, credentials: "same-origin"};
+// Any status: {status, ok, body}. A body that is not JSON (or a 204) reads as {}. `headers`:
+// extra request headers (e.g. an Idempotency-Key).
+export async function requestJson(method, url, body, headers = {}) {
+  const init = {method, headers: {Accept: "application/json", ...headers}, credentials: "same-origin"};
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -15,6 +16,11 @@ export async function requestJson(method, url, body) {
 }
 
 export const getJson = (url) => requestJson("GET", url);
+
+// A fresh Idempotency-Key (32 hex digits; getRandomValues works outside secure contexts too).
+export function idempotencyKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 // The body on success; otherwise throws an Error carrying the server's error fields
 // (code, message, min_next …).
