@@ -29,11 +29,16 @@ from portal import (
 )
 from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
-from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
+from portal.error_handlers import (
+    handle_bidding_error,
+    handle_http_exception,
+    handle_portal_error,
+    handle_server_error,
+)
+from portal.headers import STATIC_DIR
 from portal.middleware import SecurityMiddleware
 from portal.services import build_services
 from portal.settings import Settings, load_settings
-from portal.templating import STATIC_DIR
 
 
 def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> Starlette:
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
         middleware=[Middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure)],
         exception_handlers={PortalError: handle_portal_error,
                             BiddingError: handle_bidding_error,
-                            HTTPException: handle_http_exception},
+                            HTTPException: handle_http_exception,
+                            Exception: handle_server_error},
     )
     return app

@@ -19,6 +19,7 @@ from bidding.events import lot_transform
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
 from core.redis import connect
+from core.throttle import Throttle
 from livestream.chat import Chat
 from livestream.events import Events
 from livestream.fanout import Rooms, room_transform
@@ -27,11 +28,13 @@ from livestream.viewers import ViewerCounter
 from panorama.jobs import JobRunner
 from panorama.store import PanoramaStore
 from panorama.tours import Tours
+from portal import keys
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
 from portal.payments import Payments
 from portal.settings import Settings
 from portal.settlement import Settlement
+from portal.socket_registry import SocketRegistry
 
 
 def transform(channel: str, data: str) -> tuple[str | None, list[str]]:
@@ -60,6 +63,8 @@ class Services:
     chat: Chat
     viewers: ViewerCounter
     rooms: Rooms
+    throttle: Throttle
+    sockets: SocketRegistry
     settlement: Settlement = field(init=False)
     # Event-room state JSON memo per (event, venue) (portal/event_routes.py).
     state_memo: dict[Any, Any] = field(default_factory=dict)
@@ -72,6 +77,7 @@ class Services:
     async def close(self) -> None:
         await self.pano_jobs.close()
         await self.rooms.stop()
+        await self.sockets.stop()
         await self.hub.stop()
         await self.redis.aclose()
 
@@ -86,14 +92,17 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
     panoramas = PanoramaStore(settings.data_dir)
     hls = hls or IngestStore(settings.data_dir / "hls", record=True)
     viewers = ViewerCounter(redis)
+    throttle = Throttle(redis, keys.THROTTLE_PREFIX)
     svc = Services(
         settings=settings, redis=redis, store=store, lots=lots,
         payments=Payments(redis, store, str(settings.payment_secret)),
         sender=make_sender(settings.data_dir, settings.notify_sender), hub=hub,
         panoramas=panoramas, tours=Tours(redis, panoramas),
         pano_jobs=JobRunner(redis, panoramas), hls=hls, events=Events(redis, lots, hls),
-        chat=Chat(redis), viewers=viewers, rooms=Rooms(hub, viewers))
+        chat=Chat(redis, throttle, settings.chat_limit), viewers=viewers,
+        rooms=Rooms(hub, viewers), throttle=throttle, sockets=SocketRegistry(hub))
     await hub.start()
+    await svc.sockets.start()
     return svc
 
 

@@ -9,7 +9,12 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from core.throttle import parse
+from portal.client_ip import trusted_networks
+
 RULE_MODES = ("strict", "sandbox")
+LIMITS = ("login_limit_account", "login_limit_ip", "signup_limit_ip", "chat_limit",
+          "ws_resume_limit", "trusted_proxies")
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,17 @@ class Settings:
     max_upload_bytes: int
     # NOTIFY_SENDER=package.module:factory (portal/notifications.py); empty: DATA_DIR/mail.log
     notify_sender: str = ""
+    # Throttling (core/throttle.py): "N/period;M/period" tiers, shared by all workers.
+    # Failed logins per account and per client IP (successful ones never count); sign-ups per
+    # IP (campuses, offices and mobile carriers put many people behind one address); chat and
+    # questions per user on top of the one-per-second gap; resumes per lot websocket.
+    login_limit_account: str = "5/minute;15/hour;40/day"
+    login_limit_ip: str = "30/minute;300/hour;1000/day"
+    signup_limit_ip: str = "30/hour;200/day"
+    chat_limit: str = "10/30 seconds"
+    ws_resume_limit: str = "5/minute"
+    # Comma-separated IPs or networks of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
 
     @property
     def sandbox(self) -> bool:
@@ -50,11 +66,16 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
         "cookie_secure": config("COOKIE_SECURE", cast=bool, default=False),
         "max_upload_bytes": config("MAX_UPLOAD_BYTES", cast=int, default=64 * 1024 * 1024),
         "notify_sender": config("NOTIFY_SENDER", default=""),
+        **{name: config(name.upper(), default=getattr(Settings, name)) for name in LIMITS},
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):
         values["payment_secret"] = Secret(str(values["payment_secret"]))
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    for name in LIMITS[:-1]:
+        parse(getattr(settings, name))  # a malformed limit fails at start, not on a login
+    trusted_networks(settings.trusted_proxies)
+    return settings
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,11 +13,11 @@ from starlette.responses import HTMLResponse
 from core.money import format_yuan as yuan
 from core.money import yuan_to_fen
 from core.timefmt import ms_to_iso, ms_to_local, ms_to_local_input
+from portal.headers import importmap_text
 from portal.i18n import catalogue, request_lang, translate
 from portal.services import services
 from portal.sessions import csrf_token
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("portal", "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -38,14 +37,9 @@ def yuan_text(value: str | None) -> str:
     return yuan(yuan_to_fen(value)) if value else "—"
 
 
-def _importmap() -> str:
-    path = STATIC_DIR / "vendor" / "importmap.json"
-    return path.read_text() if path.exists() else '{"imports": {}}'
-
-
 _env.filters.update(yuan=yuan, yuan_text=yuan_text, wan=wan, local=ms_to_local, iso=ms_to_iso,
                     local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
-_env.globals.update(importmap=_importmap)
+_env.globals.update(importmap=importmap_text)  # its hash is in the CSP (portal/headers.py)
 
 
 def explain(lang: str, code: str, message: str) -> str:
