@@ -120,6 +120,7 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, sub: Subscri
         elif kind == "resume":
             last_id = await _replay(websocket, app, lot_id, payload, last_id)
             sub.extra["resuming"] = False
+            await websocket.send_text(json_text({"type": "resumed", "last_event_id": last_id}))
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)
