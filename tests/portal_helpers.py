@@ -86,9 +86,12 @@ def lot_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[Actor, str]:
-    """A bidder registered for the lot with the deposit paid; returns (client, code)."""
-    client = actor(base, redis_url, username)
+def paid_bidder(base: str, redis_url: str, lot_id: int, username: str | Actor,
+                ) -> tuple[Actor, str]:
+    """A bidder registered for the lot with the deposit paid; returns (client, code).
+    ``username`` may be an existing actor (signed up before a short lot starts its clock:
+    Argon2 is slow by design)."""
+    client = username if isinstance(username, Actor) else actor(base, redis_url, username)
     reg = client.post(f"/api/lots/{lot_id}/registrations", json={})
     assert reg.status_code == 201, reg.text
     pid = reg.json()["deposit"]["payment_id"]

@@ -68,8 +68,9 @@ def test_resume_replays_every_missed_event(portal: str, redis_url: str, officer)
 
 
 def test_closer_closes_and_pushes_result(portal: str, redis_url: str, officer) -> None:
+    account = actor(portal, redis_url, "closer_bidder")  # slow hashing before the clock runs
     lot_id = short_lot(redis_url, "officer1", ends_in_ms=2500)
-    bidder, code = paid_bidder(portal, redis_url, lot_id, "closer_bidder")
+    bidder, code = paid_bidder(portal, redis_url, lot_id, account)
     with connect(ws_url(portal, lot_id)) as ws:
         next_of(ws, "snapshot")
         assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
