@@ -7,17 +7,20 @@ import base64
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from portal_helpers import PASSWORD, actor, lot_body, make_account, page_csrf
+import redis.asyncio as aioredis
+from portal_helpers import PASSWORD, actor, lot_body, make_account, page_csrf, run_async
 from test_livestream_api import cookie_header, event_body, next_of, ws_url
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-ROOT_TEMPLATES = __import__("pathlib").Path(__file__).resolve().parent.parent / "portal" / \
-    "templates"
+from portal.users import Users
+
+ROOT_TEMPLATES = Path(__file__).resolve().parent.parent / "portal" / "templates"
 
 
 @pytest.fixture
@@ -231,3 +234,19 @@ def test_next_never_leaves_the_site(portal: str, redis_url: str, target: str) ->
     r = c.post("/login", data={"username": "next_user", "password": PASSWORD,
                                "csrf_token": token, "next": target})
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_a_password_change_closes_all_the_users_websockets(portal: str, redis_url: str,
+                                                           lot_id: int) -> None:
+    """Users.set_password closes the user's sockets on every worker (via Redis pub/sub)."""
+    carol = actor(portal, redis_url, "carol_sec")
+
+    async def change() -> None:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        await Users(client).set_password("Carol_Sec", "another-long-secret-7")
+        await client.aclose()
+
+    with connect(lot_ws(portal, lot_id), additional_headers=cookie_header(carol)) as ws:
+        assert json.loads(ws.recv(timeout=8))["type"] == "snapshot"
+        run_async(change())
+        assert closed_with(ws) == 1008

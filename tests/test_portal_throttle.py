@@ -14,12 +14,15 @@ from typing import Any
 
 import pytest
 from portal_helpers import ID_NUMBER, PASSWORD, make_account, page_csrf
+from starlette.routing import Route
 from starlette.testclient import TestClient
+from test_portal_pages import form_fields, jpeg_bytes
 
 import portal.pages
 import portal.users
+from core.throttle import parse
 from portal.app import create_app
-from portal.settings import load_settings
+from portal.settings import Settings, load_settings
 
 Factory = Callable[..., TestClient]
 
@@ -123,9 +126,6 @@ def test_sign_ups_per_ip(portal_with: Factory) -> None:
 
 
 def test_the_production_defaults_leave_room_for_shared_addresses() -> None:
-    from core.throttle import parse
-    from portal.settings import Settings
-
     hourly = [i for i in parse(Settings.signup_limit_ip) if i.get_expiry() <= 3600]
     assert all(i.amount * 3600 / i.get_expiry() >= 20 for i in hourly)
     assert parse(Settings.login_limit_account) and parse(Settings.login_limit_ip)
@@ -201,8 +201,6 @@ def test_hashing_runs_in_worker_threads(portal_with: Factory, monkeypatch) -> No
 def test_lot_form_photos_are_decoded_in_worker_threads(portal_with: Factory, redis_url: str,
                                                        monkeypatch) -> None:
     """Regression: lot-form photos were decoded on the loop (four 36 MP photos stalled it)."""
-    from test_portal_pages import form_fields, jpeg_bytes
-
     seen: list[bool] = []
     real = portal.pages.save_photo
 
@@ -221,3 +219,19 @@ def test_lot_form_photos_are_decoded_in_worker_threads(portal_with: Factory, red
     assert r.status_code == 303, r.text
     assert seen == [False, False]
     assert re.fullmatch(r"/lots/\d+", r.headers["location"])
+
+
+def test_a_server_error_carries_the_security_headers(redis_url: str, tmp_path: Path) -> None:
+    """A 500 is answered outside the security middleware; its handler adds the headers."""
+    def boom(request: Any) -> Any:
+        raise RuntimeError("boom")
+
+    settings = load_settings(data_dir=tmp_path / "data", redis_url=redis_url,
+                             secret_key="s" * 32, rules="sandbox")
+    app = create_app(settings, run_closer=False)
+    app.router.routes.insert(0, Route("/api/boom", boom))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/boom")
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "'unsafe-inline'" not in r.headers["content-security-policy"].split("style-src")[0]
