@@ -19,15 +19,17 @@ def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: AN
 
 def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, browser) -> None:
     officer = actor(portal, redis_url, "officer_ap", role="officer")
+    actor(portal, redis_url, "creditor_bank", role="applicant")
+    # accounts first: Argon2 is slow by design, and the lot's 12 s clock starts below
+    accounts = [actor(portal, redis_url, name) for name in ("ap_bidder1", "ap_bidder2")]
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执555号", starts_at=iso(now_ms() - 55_000),
         ends_at=iso(now_ms() + 12_000), extension_seconds=0)).json()
-    actor(portal, redis_url, "creditor_bank", role="applicant")
     linked = officer.post(f"/api/cases/{lot['case_id']}/applicants",
                           json={"username": "creditor_bank"})
     assert linked.status_code == 201, linked.text
-    first, _ = paid_bidder(portal, redis_url, lot["id"], "ap_bidder1")
-    second, _ = paid_bidder(portal, redis_url, lot["id"], "ap_bidder2")
+    first, _ = paid_bidder(portal, redis_url, lot["id"], accounts[0])
+    second, _ = paid_bidder(portal, redis_url, lot["id"], accounts[1])
 
     # bypass_csp: wait_for_function evaluates its expression (the site CSP forbids eval)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
