@@ -30,11 +30,13 @@ def officer(portal: str, redis_url: str) -> httpx.Client:
 def closed_sold_lot(portal: str, redis_url: str, officer: httpx.Client,
                     case_number: str = "(2026)京01执77号") -> tuple[dict, httpx.Client,
                                                                httpx.Client]:
+    # accounts first: Argon2 is slow by design, and the lot's 2.5 s clock starts below
+    accounts = [actor(portal, redis_url, name) for name in ("winner_h", "loser_h")]
     lot = officer.post("/api/lots", json=lot_body(
         case_number=case_number, starts_at=iso(now_ms() - 59_000),
         ends_at=iso(now_ms() + 2500), extension_seconds=0)).json()
-    winner, code_w = paid_bidder(portal, redis_url, lot["id"], "winner_h")
-    loser, code_l = paid_bidder(portal, redis_url, lot["id"], "loser_h")
+    winner, code_w = paid_bidder(portal, redis_url, lot["id"], accounts[0])
+    loser, code_l = paid_bidder(portal, redis_url, lot["id"], accounts[1])
     assert loser.post(f"/api/lots/{lot['id']}/bids", json={"amount": "800000.00"}).status_code \
         == 201
     assert winner.post(f"/api/lots/{lot['id']}/bids", json={"amount": "810000.00"}) \
