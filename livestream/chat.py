@@ -3,8 +3,9 @@ pinned announcements.
 
 Messages are plain text (stored and sent as typed, never as HTML); every renderer escapes them
 (Jinja autoescape, `textContent` in the browser). Limits: 300 characters, control characters
-dropped, a user may post once per second and 10 times per 30 s (or once per slow-mode
-interval), muted users not at all. Mutes and rate limits are per user id
+dropped, a user may post once per second (or once per slow-mode interval) and 10 times per
+30 s (setting CHAT_LIMIT), muted users not at all. Rate limits are `limits` moving windows in
+Redis (core/throttle.py), shared by every worker. Mutes and rate limits are per user id
 (`core.names.user_id`): usernames are case-insensitive.
 
 Nobody in a room sees account names: a message carries the author's room alias, `网友·` and six
@@ -19,14 +20,15 @@ import hashlib
 import hmac
 import json
 import re
-import time
 import unicodedata
 from typing import Any
 
 import redis.asyncio as aioredis
+from limits import RateLimitItemPerSecond
 
 from core.errors import Forbidden, Invalid, NotFound, PortalError
 from core.names import user_id
+from core.throttle import Throttle, parse
 from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
 from livestream.frames import wire
@@ -37,7 +39,7 @@ MAX_ANNOUNCEMENT = 500
 KEEP_MESSAGES = 1000
 RECENT = 50
 PINNED = 5
-BURST = (10, 30)  # at most 10 messages per 30 s
+BURST = "10/30 seconds"  # the default of CHAT_LIMIT
 SLOW_MODES = (0, 5, 10, 30, 60, 300)
 ALIAS_PREFIX = "网友·"
 ALIAS_TTL_S = 90 * 24 * 3600
@@ -76,9 +78,12 @@ def room_alias(secret: bytes, event_id: int, username: str) -> str:
 
 
 class Chat:
-    def __init__(self, redis: aioredis.Redis, alias_secret: bytes = b"") -> None:
+    def __init__(self, redis: aioredis.Redis, alias_secret: bytes = b"",
+                 throttle: Throttle | None = None, limit: str = BURST) -> None:
         self.redis: Any = redis
         self.alias_secret = alias_secret
+        self.throttle = throttle or Throttle(redis)
+        self.burst = parse(limit)
 
     async def alias(self, event_id: int, username: str) -> str:
         """The user's alias in this room, remembered so a moderator can mute by it."""
@@ -94,19 +99,17 @@ class Chat:
         return {"slow_mode": int(raw[0] or 0), "hold_questions": raw[1] in ("1", b"1")}
 
     async def _check_rate(self, event_id: int, username: str, slow_mode: int) -> None:
-        interval_ms = max(1000, slow_mode * 1000)
-        ok = await self.redis.set(keys.rate(event_id, username, "gap"), 1, px=interval_ms, nx=True)
-        if not ok:
-            ttl = await self.redis.pttl(keys.rate(event_id, username, "gap"))
+        ids = keys.chat_throttle(event_id, username)
+        gap = (RateLimitItemPerSecond(1, max(1, slow_mode)),)
+        wait = await self.throttle.wait(gap, *ids)
+        if wait is not None:
             raise RateLimited("Slow down: wait a moment before the next message",
-                              retry_after_ms=max(int(ttl), 0))
-        burst_key = keys.rate(event_id, username, f"b{int(time.time()) // BURST[1]}")
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.incr(burst_key)
-        pipe.expire(burst_key, BURST[1] * 2)
-        count, _ = await pipe.execute()
-        if int(count) > BURST[0]:
-            raise RateLimited("Too many messages; wait a little", retry_after_ms=BURST[1] * 1000)
+                              retry_after_ms=int(wait * 1000))
+        wait = await self.throttle.hit(self.burst, *ids)
+        if wait is not None:
+            raise RateLimited("Too many messages; wait a little",
+                              retry_after_ms=int(wait * 1000))
+        await self.throttle.hit(gap, *ids)
 
     async def post(self, event_id: int, username: str, text: Any, kind: str = "chat",
                    *, moderator: bool = False) -> dict[str, Any]:

@@ -112,9 +112,9 @@ def announcements(event_id: int) -> str:
     return f"{_event(event_id)}:announcements"
 
 
-def rate(event_id: int, username: str, window: str) -> str:
-    """Rate-limit counters of one user in one room."""
-    return f"{_event(event_id)}:rate:{window}:{user_id(username)}"
+def chat_throttle(event_id: int, username: str) -> tuple[str, str, str]:
+    """Throttle ids (core/throttle.py): one user's chat and questions in one room."""
+    return ("chat", str(int(event_id)), user_id(username))
 
 
 def reminders(event_id: int) -> str:

@@ -35,13 +35,18 @@ from portal import (
 )
 from portal import event_routes as livestream
 from portal import tour_routes as panorama_routes
-from portal.error_handlers import handle_bidding_error, handle_http_exception, handle_portal_error
+from portal.error_handlers import (
+    handle_bidding_error,
+    handle_http_exception,
+    handle_portal_error,
+    handle_server_error,
+)
+from portal.headers import STATIC_DIR
 from portal.middleware import SecurityMiddleware
 from portal.route_order import hot_first
 from portal.services import build_services
 from portal.settings import Settings, load_settings
 from portal.static_files import Static, warm
-from portal.templating import STATIC_DIR
 from portal.unavailable import handle_redis_error
 from portal.ws_direct import TransportMiddleware
 
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None, *, run_closer: bool = True) -> 
                             BiddingError: handle_bidding_error,
                             HTTPException: handle_http_exception,
                             # one handler for requests (503) and websockets (close 1013)
-                            RedisError: cast(Any, handle_redis_error)},
+                            RedisError: cast(Any, handle_redis_error),
+                            Exception: handle_server_error},
     )
     return app

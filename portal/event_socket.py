@@ -22,7 +22,7 @@ from portal import policy
 from portal.event_views import ensure_open, event_id_param, full_view, viewer_ids
 from portal.middleware import same_origin
 from portal.services import Services, services
-from portal.sessions import current_user
+from portal.sessions import SESSION_COOKIE, current_user
 from portal.sockets import json_messages
 
 RESYNC_SECONDS = 1.0
@@ -83,8 +83,10 @@ async def event_socket(websocket: WebSocket) -> None:
         return
     app = services(websocket)
     event, client, venue_ids = opened
+    sid = websocket.cookies.get(SESSION_COOKIE)
     try:
-        async with app.rooms.join(event, client), asyncio.TaskGroup() as tg:
+        async with app.rooms.join(event, client), app.sockets.track(
+                websocket, sid, client.username), asyncio.TaskGroup() as tg:
             tg.create_task(reader(websocket, app, event, client, venue_ids))
             tg.create_task(_writer(websocket, app, event, client))
     except* (WebSocketDisconnect, ConnectionError, RuntimeError):
@@ -99,7 +101,11 @@ async def reader(websocket: WebSocket, app: Services, event: dict[str, Any], cli
     """What a client sends: the venue it watches, pings, resync requests (it saw a gap in
     `seq`; at most one snapshot per RESYNC_SECONDS), chat messages and questions."""
     last_resync = 0.0
-    async for message in json_messages(websocket):
+
+    def reject(code: str, message: str) -> None:
+        client.offer(wire({"type": "error", "code": code, "message": message}))
+
+    async for message in json_messages(websocket, reject):
         kind = message.get("type")
         if kind == "watch" and message.get("venue_id") in venue_ids:
             client.venue_id = int(message["venue_id"])

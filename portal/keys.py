@@ -13,8 +13,37 @@ from core.names import user_id
 # The reminder queue is shared with livestream events; its names live in core.
 from core.reminders import REMINDERS_DUE as REMINDERS_DUE
 from core.reminders import event_reminder as event_reminder
+from core.throttle import DEFAULT_PREFIX
 
 # -- global keys ----------------------------------------------------------------------------
+
+THROTTLE_PREFIX = DEFAULT_PREFIX
+"""Prefix of the `limits` moving windows (core/throttle.py): ``throttle:LIMITER/<ids>/...``."""
+
+SESSIONS_CLOSED = "sessions:closed"
+"""Pub/sub channel: {"sid": <session hash>} or {"user": <user id>} whose websockets every
+worker closes (logout, password change; portal/socket_registry.py)."""
+
+
+def throttle_login_account(username: str) -> tuple[str, str]:
+    """Throttle ids: failed logins of one account."""
+    return ("login-account", user_id(username))
+
+
+def throttle_login_ip(ip: str) -> tuple[str, str]:
+    """Throttle ids: failed logins from one client IP."""
+    return ("login-ip", ip)
+
+
+def throttle_signup_ip(ip: str) -> tuple[str, str]:
+    """Throttle ids: accounts created from one client IP."""
+    return ("signup-ip", ip)
+
+
+def throttle_resume(socket_id: str) -> tuple[str, str]:
+    """Throttle ids: resume requests of one lot websocket."""
+    return ("ws-resume", socket_id)
+
 
 LOTS_NEXT_ID = "lots:next_id"
 """Counter: the last lot id handed out."""

@@ -8,12 +8,18 @@ Gap-free: a client that sees a `seq` jump (or no frame for a while: the server s
 gets every ledger event after it. When this process's pub/sub listener reconnected, the hub
 hands the room a "resync": once Redis holds the subscription again every socket replays the
 ledger after the last event it was sent, so events published while the listener was
-re-subscribing are delivered without the client asking."""
+re-subscribing are delivered without the client asking.
+
+Resumes are bounded: one at a time per socket and WS_RESUME_LIMIT per socket (shared
+throttle); a resume beyond that, or one naming an invalid event id, gets an error frame.
+Logging out closes the session's sockets (portal/socket_registry.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -28,16 +34,20 @@ from bidding import keys
 from bidding.codec import parse_entry
 from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import json_text
+from core.throttle import parse
+from portal import keys as portal_keys
 from portal.lot_fanout import Watcher
 from portal.lots import state_view
 from portal.middleware import same_origin
 from portal.services import Services, services
+from portal.sessions import SESSION_COOKIE, current_user
 from portal.sockets import json_messages
 from portal.ws_direct import direct_writer
 
 MAX_OVERFLOWS = 3
 RECENT_BIDS = 20
 RESYNC_TRIES, RESYNC_PAUSE = 10, 0.5
+EVENT_ID = re.compile(r"\d{1,20}-\d{1,20}")
 
 
 async def snapshot(app: Services, lot_id: int, channel: str) -> tuple[str, dict[str, Any]]:
@@ -64,13 +74,16 @@ async def lot_socket(websocket: WebSocket) -> None:
     if not same_origin(websocket.headers):
         await websocket.close(code=4403)
         return
+    user = await current_user(websocket)
     await websocket.accept()
     watcher = Watcher(direct_writer(websocket))
-    async with app.lot_rooms.join(keys.events(lot_id), watcher):
+    resuming = {"now": False}  # one resume at a time: set by the reader, cleared by the writer
+    async with app.lot_rooms.join(keys.events(lot_id), watcher), app.sockets.track(
+            websocket, websocket.cookies.get(SESSION_COOKIE), user.username if user else None):
         try:
             async with asyncio.TaskGroup() as tg:
-                tg.create_task(_reader(websocket, watcher))
-                tg.create_task(_writer(websocket, app, lot_id, watcher))
+                tg.create_task(_reader(websocket, app, watcher, resuming))
+                tg.create_task(_writer(websocket, app, lot_id, watcher, resuming))
         except* (WebSocketDisconnect, ConnectionError, _Drop):
             pass
         except* RuntimeError:  # sending on a socket that closed under us
@@ -81,16 +94,41 @@ class _Drop(Exception):
     pass
 
 
-async def _reader(websocket: WebSocket, watcher: Watcher) -> None:
-    async for message in json_messages(websocket):
+async def _reader(websocket: WebSocket, app: Services, watcher: Watcher,
+                  resuming: dict[str, bool]) -> None:
+    def reject(code: str, message: str, **extra: Any) -> None:
+        watcher.request("error", {"type": "error", "code": code, "message": message, **extra})
+
+    socket_id = secrets.token_urlsafe(12)
+    async for message in json_messages(websocket, reject):
         if message.get("type") == "resume":
             after_seq = message.get("after_seq")
             if isinstance(after_seq, int) and not isinstance(after_seq, bool) and after_seq >= 0:
-                watcher.request("resume", after_seq)
+                after: Any = after_seq
             else:
-                watcher.request("resume", str(message.get("last_event_id") or "0-0"))
+                after = message.get("last_event_id") or "0-0"
+                if not isinstance(after, str) or not EVENT_ID.fullmatch(after):
+                    reject("invalid_event_id",
+                           "last_event_id must be a ledger event id such as 0-0")
+                    continue
+            await _ask_resume(app, watcher, socket_id, after, resuming, reject)
         elif message.get("type") == "ping":
             watcher.request("pong", message.get("t"))
+
+
+async def _ask_resume(app: Services, watcher: Watcher, socket_id: str, after: str | int,
+                      resuming: dict[str, bool], reject: Any) -> None:
+    if resuming["now"]:
+        reject("resume_in_progress", "A resume is already under way")
+        return
+    wait = await app.throttle.hit(parse(app.settings.ws_resume_limit),
+                                  *portal_keys.throttle_resume(socket_id))
+    if wait is not None:
+        reject("too_many_resumes", "Too many resumes; reload the page",
+               retry_after_ms=int(wait * 1000))
+        return
+    resuming["now"] = True
+    watcher.request("resume", after)
 
 
 Produce = Callable[[], Awaitable[tuple[str, list[str]]]]
@@ -113,7 +151,8 @@ async def _sync(websocket: WebSocket, watcher: Watcher, produce: Produce) -> Non
             await websocket.send_text(text)
 
 
-async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Watcher) -> None:
+async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Watcher,
+                  resuming: dict[str, bool]) -> None:
     async def fresh_snapshot() -> tuple[str, list[str]]:
         last_id, snap = await snapshot(app, lot_id, keys.events(lot_id))
         return last_id, [json_text(snap)]
@@ -151,15 +190,21 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
                 await websocket.send_text(text)
         elif kind == "resume":
             await _sync(websocket, watcher, replay(payload))
+            resuming["now"] = False
+            await websocket.send_text(json_text(
+                {"type": "resumed", "last_event_id": "{}-{}".format(*watcher.last_key)}))
         elif kind == "resync":  # the hub may have missed events: replay after the last sent
             await resync()
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)
                 raise _Drop()
+            resuming["now"] = False  # a queued resume went with the backlog
             await _sync(websocket, watcher, fresh_snapshot)
         elif kind == "pong":
             await websocket.send_text(json_text({"type": "pong", "t": payload}))
+        elif kind == "error":
+            await websocket.send_text(json_text(payload))
 
 
 STATE_TTL = 0.5

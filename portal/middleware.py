@@ -1,4 +1,12 @@
-"""Pure ASGI middleware: CSRF cookie, JSON-only API bodies, Origin checks, security headers."""
+"""Pure ASGI middleware: pre-session cookie, JSON-only API bodies, Origin checks, security
+headers (on every response, refusals included).
+
+CSRF tokens are derived from the session (portal/sessions.py): a visitor without a session
+gets a random pre-session id cookie (``psid``) to bind the token of the login and sign-up
+forms to. That cookie is only set on a non-cacheable response that issued a token; no cookie
+at all is ever sent on a response a shared cache may keep (Cache-Control public, s-maxage or
+immutable) or on static files.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +15,17 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.sessions import CSRF_COOKIE
+from portal.headers import is_cacheable, security_headers
+from portal.sessions import CSRF_ISSUED, PRE_SESSION_COOKIE, PRE_SESSION_SCOPE, SESSION_COOKIE
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # The one raw-file body the API takes: a court document, PUT as application/pdf (a type no
 # cross-site form can send, so it needs no CSRF token, like JSON).
 RAW_PDF = re.compile(r"^/api/lots/\d+/documents/[a-z]+$")
-CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: https:; "
-       "connect-src 'self' ws: wss: https:; script-src 'self' 'unsafe-inline'; "
-       "style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'")
+STATIC_PREFIXES = ("/static/", "/media/", "/panoramas/", "/hls/")
 
 
 def same_origin(headers: Headers) -> bool:
@@ -32,7 +39,8 @@ async def _send_error(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store"), *security_headers()]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -50,21 +58,22 @@ class SecurityMiddleware:
         if refusal:
             await _send_error(send, *refusal)
             return
-        token = _cookie(headers, CSRF_COOKIE)
-        new_token = None if token and len(token) == 43 else secrets.token_urlsafe(32)
-        scope["csrf_token"] = new_token or token
+        cookies = {name: _cookie(headers, name) for name in (SESSION_COOKIE, PRE_SESSION_COOKIE)}
+        new_psid = None
+        if not cookies[SESSION_COOKIE] and not cookies[PRE_SESSION_COOKIE]:
+            new_psid = secrets.token_urlsafe(32)
+            scope[PRE_SESSION_SCOPE] = new_psid
+        static = scope["path"].startswith(STATIC_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = [(b"x-content-type-options", b"nosniff"),
-                         (b"referrer-policy", b"same-origin"),
-                         (b"x-frame-options", b"DENY"),
-                         (b"content-security-policy", CSP.encode())]
-                if new_token:
-                    cookie = f"{CSRF_COOKIE}={new_token}; Path=/; HttpOnly; SameSite=Lax"
-                    extra.append((b"set-cookie", (cookie + ("; Secure" if self.secure else ""))
-                                  .encode()))
-                message["headers"] = list(message.get("headers", [])) + extra
+                out = MutableHeaders(raw=list(message.get("headers", [])))
+                if static or is_cacheable(out.get("cache-control", "")):
+                    del out["set-cookie"]  # a shared cache would hand it to everyone
+                elif new_psid and scope.get(CSRF_ISSUED):
+                    cookie = f"{PRE_SESSION_COOKIE}={new_psid}; Path=/; HttpOnly; SameSite=Lax"
+                    out.append("set-cookie", cookie + ("; Secure" if self.secure else ""))
+                message["headers"] = out.raw + security_headers()
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -28,7 +28,12 @@ INFO = {"title": "Judicial auction portal API", "version": "1",
         "Unsafe methods take only application/json bodies. Live updates: "
         "WS /ws/lots/{lot_id} (snapshot, bid, extended, closed, viewers, heartbeat every "
         "10 s; bids carry `seq` 1, 2, 3 ...; send {\"type\":\"resume\",\"after_seq\":N} or "
-        "{\"type\":\"resume\",\"last_event_id\":...} to replay what followed). "
+        "{\"type\":\"resume\",\"last_event_id\":...} to replay what followed, answered by "
+        "{\"type\":\"resumed\",\"last_event_id\"} after the replay; one resume at a time "
+        "and a few per minute per socket, beyond that an {\"type\":\"error\",\"code\"} frame: "
+        "resume_in_progress, too_many_resumes, invalid_event_id; malformed frames get "
+        "bad_frame or frame_too_large, binary frames close the socket with 1003; logging "
+        "out closes the session's sockets with 1008). "
         + LIVESTREAM_WS + " HLS: PUT/DELETE /ingest/{stream_key}/{file} (ffmpeg "
         "-method PUT), GET /hls/{stream_id}/{file}."}
 

@@ -13,10 +13,12 @@ from bidding import rules
 from core.errors import NotFound, PortalError
 from core.money import fen_to_yuan
 from core.names import user_id
+from core.offload import DECODING, offload
 from core.timefmt import local_input_to_ms, ms_to_local_input
 from portal import policy
 from portal.case_read import lot_extras
 from portal.document_routes import form_documents, lot_page_documents
+from portal.error_handlers import add_retry_after
 from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
 from portal.lot_routes import register
@@ -33,7 +35,7 @@ from portal.sessions import (
     start_session,
 )
 from portal.templating import render
-from portal.users import Users
+from portal.throttles import TooManyAttempts, authenticate, create_account
 
 DISTRICTS = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区",
              "大兴区", "顺义区", "房山区", "门头沟区", "怀柔区", "平谷区", "密云区", "延庆区"]
@@ -87,19 +89,27 @@ async def lot_page(request: Request) -> Response:
 
 async def register_page(request: Request) -> Response:
     await current_user(request)
+    next_url = safe_next(request.query_params.get("next", "/"))
     if request.method == "GET":
-        return render(request, "register.html", {"values": {}, "error": None})
+        return render(request, "register.html", {"values": {}, "error": None,
+                                                 "next": next_url})
     form = await read_form(request)
     values = {k: str(form.get(k) or "") for k in
               ("username", "password", "real_name", "id_number", "phone")}
+    next_url = safe_next(str(form.get("next") or "/"))
     try:
-        user = await Users(services(request).redis).create(values)
+        user = await create_account(request, values)
     except PortalError as exc:
         values.pop("password")
-        return render(request, "register.html", {"values": values, "error": exc}, 400)
-    response = redirect(str(form.get("next") or "/"))
-    await start_session(request, response, user)
-    return response
+        response = render(request, "register.html", {"values": values, "error": exc,
+                                                     "next": next_url}, 400)
+        if isinstance(exc, TooManyAttempts):
+            response.status_code = exc.status
+            add_retry_after(response, exc)
+        return response
+    done = redirect(next_url)
+    await start_session(request, done, user)
+    return done
 
 
 async def login_page(request: Request) -> Response:
@@ -109,19 +119,27 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", {"error": None, "next": next_url, "username": ""})
     form = await read_form(request)
     username = str(form.get("username") or "")
-    user = await Users(services(request).redis).authenticate(username,
-                                                            str(form.get("password") or ""))
     next_url = safe_next(str(form.get("next") or "/"))
+    context = {"next": next_url, "username": username}
+    try:
+        user = await authenticate(request, username, str(form.get("password") or ""))
+    except TooManyAttempts as exc:
+        response = render(request, "login.html", {"error": exc.code, **context}, exc.status)
+        add_retry_after(response, exc)
+        return response
     if user is None:
-        return render(request, "login.html", {"error": "bad_credentials", "next": next_url,
-                                              "username": username}, 401)
-    response = redirect(landing(user.role, next_url))
-    await start_session(request, response, user)
-    return response
+        return render(request, "login.html", {"error": "bad_credentials", **context}, 401)
+    done = redirect(landing(user.role, next_url))
+    await start_session(request, done, user)
+    return done
 
 
 def safe_next(url: str) -> str:
-    return url if url.startswith("/") and not url.startswith("//") else "/"
+    """A local path to go on to after a form, or "/" (never another site: no "//host",
+    no "/\\host" that browsers read as "//host", no scheme, no control characters)."""
+    ok = (url.startswith("/") and not url.startswith(("//", "/\\"))
+          and not any(ord(ch) < 32 or ch == "\\" for ch in url) and len(url) <= 2000)
+    return url if ok else "/"
 
 
 LANDING = {"officer": "/officer/dashboard", "applicant": "/cases"}
@@ -231,8 +249,8 @@ async def lot_form(request: Request) -> Response:
     form = await read_form(request, max_files=12, max_part_size=16 * 1024 * 1024)
     data = lot_form_to_input(form)
     try:
-        photos = [save_photo(await f.read(), app.settings.data_dir / "media",
-                             app.settings.max_image_pixels)
+        photos = [await offload(DECODING, save_photo, await f.read(), app.settings.data_dir /
+                                "media", app.settings.max_image_pixels)
                   for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
         if photos or lot is None:
             data["photos"] = (lot or {}).get("photos", []) + photos

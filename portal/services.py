@@ -19,6 +19,7 @@ from bidding.events import lot_transform
 from bidding.hub import Hub, identity
 from bidding.store import BidStore
 from core.redis import connect
+from core.throttle import Throttle
 from livestream.chat import Chat
 from livestream.events import Events
 from livestream.fanout import Rooms, room_transform
@@ -27,6 +28,7 @@ from livestream.viewers import ViewerCounter
 from panorama.jobs import JobRunner
 from panorama.store import PanoramaStore
 from panorama.tours import Tours
+from portal import keys
 from portal.lot_fanout import LotRooms
 from portal.lots import Lots
 from portal.notifications import Sender, make_sender
@@ -34,6 +36,7 @@ from portal.payment_providers import provider_for
 from portal.payments import Payments
 from portal.settings import Settings
 from portal.settlement import Settlement
+from portal.socket_registry import SocketRegistry
 
 
 def transform(channel: str, data: str) -> tuple[str | None, list[str]]:
@@ -62,6 +65,8 @@ class Services:
     chat: Chat
     viewers: ViewerCounter
     rooms: Rooms
+    throttle: Throttle
+    sockets: SocketRegistry
     settlement: Settlement = field(init=False)
     lot_rooms: LotRooms = field(init=False)  # lot websockets' per-process fan-out
     # Event-room state JSON memo per (event, venue) (portal/event_routes.py).
@@ -77,6 +82,7 @@ class Services:
         await self.pano_jobs.close()
         await self.rooms.stop()
         await self.lot_rooms.stop()
+        await self.sockets.stop()
         await self.hub.stop()
         await self.redis.aclose()
 
@@ -93,6 +99,7 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
     panoramas = PanoramaStore(settings.data_dir)
     hls = hls or IngestStore(settings.data_dir / "hls", record=True)
     viewers = ViewerCounter(redis)
+    throttle = Throttle(redis, keys.THROTTLE_PREFIX)
     svc = Services(
         settings=settings, redis=redis, store=store, lots=lots,
         payments=Payments(redis, store, provider_for(
@@ -100,9 +107,11 @@ async def build_services(settings: Settings, url: str, hls: IngestStore | None =
         sender=make_sender(settings.data_dir, settings.notify_sender), hub=hub,
         panoramas=panoramas, tours=Tours(redis, panoramas),
         pano_jobs=JobRunner(redis, panoramas), hls=hls, events=Events(redis, lots, hls),
-        chat=Chat(redis, str(settings.secret_key).encode()), viewers=viewers,
-        rooms=Rooms(hub, viewers))
+        chat=Chat(redis, str(settings.secret_key).encode(), throttle, settings.chat_limit),
+        viewers=viewers, rooms=Rooms(hub, viewers), throttle=throttle,
+        sockets=SocketRegistry(hub))
     await hub.start()
+    await svc.sockets.start()
     return svc
 
 

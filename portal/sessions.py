@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 import time
@@ -12,10 +14,13 @@ from starlette.responses import Response
 from core.errors import Forbidden, Unauthenticated
 from portal import keys
 from portal.services import services
+from portal.socket_registry import publish_closed
 from portal.users import User, Users
 
 SESSION_COOKIE = "sid"
-CSRF_COOKIE = "csrftoken"
+PRE_SESSION_COOKIE = "psid"
+PRE_SESSION_SCOPE = "pre_session_id"  # a psid the middleware is about to set
+CSRF_ISSUED = "csrf_issued"  # the response carries a token: the middleware may set the psid
 SESSION_TTL = 7 * 24 * 3600
 
 
@@ -31,6 +36,7 @@ async def end_session(request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await services(request).redis.delete(keys.session(token))
+        await publish_closed(services(request).redis, sid=token)  # its open websockets too
     response.delete_cookie(SESSION_COOKIE, samesite="lax")
 
 
@@ -80,8 +86,24 @@ async def require_user(conn: HTTPConnection, *roles: str) -> User:
 
 
 def csrf_token(request: HTTPConnection) -> str:
-    """The browser's CSRF token (double-submit: cookie set by the middleware, echoed in forms)."""
-    return str(request.scope.get("csrf_token", ""))
+    """The CSRF token of this browser, echoed in forms (and x-csrf-token on uploads).
+
+    HMAC-SHA256 of the session id under the server's secret, so a token is good for one
+    session only and cannot be planted from outside; before logging in, of the pre-session
+    id cookie (set by portal/middleware.py on the response that issues the token).
+    """
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        bound = f"sid|{sid}"
+    else:
+        psid = request.cookies.get(PRE_SESSION_COOKIE) or request.scope.get(PRE_SESSION_SCOPE)
+        if not psid:
+            return ""
+        bound = f"psid|{psid}"
+        request.scope[CSRF_ISSUED] = True
+    secret = str(services(request).settings.secret_key).encode()
+    digest = hmac.new(secret, f"csrf|{bound}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def check_csrf(request: Request, submitted: object) -> None:

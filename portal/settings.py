@@ -10,9 +10,13 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 from core.pixels import DEFAULT_MAX_IMAGE_PIXELS
+from core.throttle import parse
+from portal.client_ip import trusted_networks
 
 RULE_MODES = ("strict", "sandbox")
 DEFAULT_COURT = "北京市西城区人民法院"
+LIMITS = ("login_limit_account", "login_limit_ip", "signup_limit_ip", "chat_limit",
+          "ws_resume_limit", "trusted_proxies")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,17 @@ class Settings:
     document_max_bytes: int = 20 * 1024 * 1024
     # REDIS_CLUSTER=true: REDIS_URL names a seed node of a Redis Cluster (core.redis.connect)
     redis_cluster: bool = False
+    # Throttling (core/throttle.py): "N/period;M/period" tiers, shared by all workers.
+    # Failed logins per account and per client IP (successful ones never count); sign-ups per
+    # IP (campuses, offices and mobile carriers put many people behind one address); chat and
+    # questions per user on top of the one-per-second gap; resumes per lot websocket.
+    login_limit_account: str = "5/minute;15/hour;40/day"
+    login_limit_ip: str = "30/minute;300/hour;1000/day"
+    signup_limit_ip: str = "30/hour;200/day"
+    chat_limit: str = "10/30 seconds"
+    ws_resume_limit: str = "5/minute"
+    # Comma-separated IPs or networks of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
 
     @property
     def sandbox(self) -> bool:
@@ -66,11 +81,16 @@ def load_settings(env_file: str | None = None, **overrides: object) -> Settings:
                                    default=DEFAULT_MAX_IMAGE_PIXELS),
         "document_max_bytes": config("DOCUMENT_MAX_BYTES", cast=int, default=20 * 1024 * 1024),
         "redis_cluster": config("REDIS_CLUSTER", cast=bool, default=False),
+        **{name: config(name.upper(), default=getattr(Settings, name)) for name in LIMITS},
     }
     values.update(overrides)
     if isinstance(values["payment_secret"], str):
         values["payment_secret"] = Secret(str(values["payment_secret"]))
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    for name in LIMITS[:-1]:
+        parse(getattr(settings, name))  # a malformed limit fails at start, not on a login
+    trusted_networks(settings.trusted_proxies)
+    return settings
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,12 +13,12 @@ from starlette.responses import HTMLResponse
 from core.money import format_yuan as yuan
 from core.money import yuan_to_fen
 from core.timefmt import iso_to_ms, ms_to_iso, ms_to_local, ms_to_local_input
+from portal.headers import STATIC_DIR, importmap_text
 from portal.i18n import catalogue, request_lang, translate
 from portal.services import services
 from portal.sessions import csrf_token
 from portal.static_files import versioned
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("portal", "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -44,20 +43,11 @@ def local_iso(value: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return ms_to_local(iso_to_ms(value), fmt) if value else "—"
 
 
-def _importmap() -> str:
-    """The vendored modules' import map, each URL content-hashed (cacheable for a year)."""
-    path = STATIC_DIR / "vendor" / "importmap.json"
-    if not path.exists():
-        return '{"imports": {}}'
-    imports = json.loads(path.read_text())["imports"]
-    return json.dumps({"imports": {name: versioned(STATIC_DIR, url.removeprefix("/static/"))
-                                   for name, url in imports.items()}})
-
-
 _env.filters.update(yuan=yuan, yuan_text=yuan_text, wan=wan, local=ms_to_local, iso=ms_to_iso,
                     local_iso=local_iso,
                     local_input=ms_to_local_input, tojson_attr=lambda v: json.dumps(v))
-_env.globals.update(importmap=_importmap, static=partial(versioned, STATIC_DIR))
+_env.globals.update(importmap=importmap_text,  # its hash is in the CSP (portal/headers.py)
+                    static=partial(versioned, STATIC_DIR))
 
 
 def explain(lang: str, code: str, message: str) -> str:

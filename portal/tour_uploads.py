@@ -8,7 +8,6 @@ errors as JSON.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import secrets
@@ -22,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import Forbidden, Invalid, PortalError, TooLarge
+from core.offload import DECODING, offload
 from core.pixels import check_pixels
 from panorama.decode import Header, check_equirect
 from panorama.errors import PanoramaError
@@ -140,8 +140,8 @@ async def upload_panorama(request: Request) -> Response:
     path = temp_upload(app.panoramas, ".jpg" if ctype == "image/jpeg" else ".png")
     await receive_file(request, path, limits(app.settings)["panorama"])
     try:
-        await asyncio.to_thread(check_panorama_file, path, IMAGE_TYPES[ctype],
-                                app.settings.max_image_pixels)
+        await offload(DECODING, check_panorama_file, path, IMAGE_TYPES[ctype],
+                      app.settings.max_image_pixels)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -180,7 +180,7 @@ async def upload_video(request: Request) -> Response:
     path = temp_upload(store, ".mp4")
     _, sha = await receive_file(request, path, limits(services(request).settings)["video"])
     try:
-        info = await asyncio.to_thread(check_video, path)
+        info = await offload(DECODING, check_video, path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -218,8 +218,8 @@ async def upload_floorplan(request: Request) -> Response:
     path = temp_upload(store, ".upload")
     await receive_file(request, path, limits(services(request).settings)["floorplan"])
     try:
-        name, width, height = await asyncio.to_thread(
-            save_floorplan, path, store, services(request).settings.max_image_pixels)
+        name, width, height = await offload(DECODING, save_floorplan, path, store,
+                                            services(request).settings.max_image_pixels)
     finally:
         path.unlink(missing_ok=True)
     return respond(FloorPlan(id=name, url=floorplan_url(name), width=width, height=height),
@@ -236,8 +236,8 @@ async def upload_photo(request: Request) -> Response:
     await receive_file(request, path, limits(app.settings)["photo"])
     try:
         data = path.read_bytes()
-        url = await asyncio.to_thread(save_photo, data, app.settings.data_dir / "media",
-                                      app.settings.max_image_pixels)
+        url = await offload(DECODING, save_photo, data, app.settings.data_dir / "media",
+                            app.settings.max_image_pixels)
     finally:
         path.unlink(missing_ok=True)
     return respond(PhotoUpload(url=url), 201)

@@ -11,18 +11,18 @@ from portal.my_lots import my_lot_summaries, my_lot_summary
 from portal.schemas.users import Credentials, MyLot, MyLots, NewUser, SessionOut, User
 from portal.services import services
 from portal.sessions import end_session, require_user, start_session
-from portal.users import Users
+from portal.throttles import authenticate, create_account
 
 
 async def create_user(request: Request) -> Response:
     data = body_dict(await read_body(request, NewUser))
-    user = await Users(services(request).redis).create(data)
+    user = await create_account(request, data)
     return respond(user.public(), status=201)
 
 
 async def create_session(request: Request) -> Response:
     data = await read_body(request, Credentials)
-    user = await Users(services(request).redis).authenticate(data.username, data.password)
+    user = await authenticate(request, data.username, data.password)
     if user is None:
         raise PortalError("Wrong username or password", code="bad_credentials", status=401)
     response = respond({"user": user.public()})
@@ -56,14 +56,19 @@ async def my_lot(request: Request) -> Response:
 
 routes = [
     api("/api/users", create_user, Op(
-        "Create a bidder account", User, 201, body=NewUser, errors=(409,),
+        "Create a bidder account", User, 201, body=NewUser, errors=(409, 429),
         description="409 username_taken, id_number_taken (one account per person: ID "
         "numbers are unique, compared without spaces and with X upper-cased); 422 "
-        "invalid_<field> naming the first bad field."),
+        "invalid_<field> naming the first bad field, or weak_password (with reason: common, "
+        "personal or guessable); 429 too_many_attempts (sign-ups per client IP, with "
+        "Retry-After)."),
         ["POST"]),
     api("/api/session", create_session, Op(
         "Log in; sets the session cookie (HttpOnly, SameSite=Lax)", SessionOut,
-        body=Credentials, errors=(401,)), ["POST"]),
+        body=Credentials, errors=(401, 429),
+        description="429 too_many_attempts after repeated failed logins of the account or "
+                    "from the client IP (with Retry-After); successful logins never count."),
+        ["POST"]),
     api("/api/session", delete_session, Op("Log out (clears the session cookie)", None, 204),
         ["DELETE"]),
     api("/api/me", me, Op("The logged-in user", SessionOut, role="any")),

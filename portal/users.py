@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import Conflict, Invalid
 from core.names import user_id
+from core.offload import HASHING, offload
 from portal import keys
+from portal.password_policy import MIN_LENGTH, check_strength, length_ok
+from portal.socket_registry import publish_closed
 
 ROLES = ("bidder", "officer", "applicant")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -76,7 +80,8 @@ def validate_registration(data: dict[str, Any], id_optional: bool = False) -> di
     checks = [
         ("username", USERNAME_RE.fullmatch(fields["username"]) is not None,
          "Username: 3-32 letters, digits, '_', '.', '-'"),
-        ("password", 8 <= len(fields["password"]) <= 256, "Password: at least 8 characters"),
+        ("password", length_ok(fields["password"]),
+         f"Password: at least {MIN_LENGTH} characters"),
         ("real_name", 1 <= len(fields["real_name"]) <= 50, "Real name is required (max 50)"),
         ("id_number", id_number_valid(fields["id_number"])
          or (id_optional and not fields["id_number"]),
@@ -101,10 +106,13 @@ class Users:
         if role not in ROLES:
             raise Invalid(f"Unknown role {role!r}", code="invalid_role")
         fields = validate_registration(data, id_optional=role == "officer")
+        personal = [fields[k] for k in ("username", "real_name", "id_number", "phone")]
+        await offload(HASHING, check_strength, fields["password"], personal)
         record: dict[str, str] = {
             "username": fields["username"], "role": role, "real_name": fields["real_name"],
             "id_number": fields["id_number"], "phone": fields["phone"],
-            "password_hash": _hasher.hash(fields["password"]), "created_at": str(time.time()),
+            "password_hash": await hash_password(fields["password"]),
+            "created_at": str(time.time()),
         }
         if role == "officer" and court:
             record["court"] = court
@@ -135,20 +143,36 @@ class Users:
             await self.redis.hgetall(keys.user(username)) if username else {}  # type: ignore[assignment]
         )
         stored = record.get("password_hash") or _DUMMY_HASH
-        try:
-            _hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
+        if not await offload(HASHING, verify_password, stored, password):
             return None
         if not record.get("role"):
             return None
         if _hasher.check_needs_rehash(stored):
-            await self.redis.hset(keys.user(username), "password_hash", _hasher.hash(password))
+            await self.redis.hset(keys.user(username), "password_hash",
+                                  await hash_password(password))
         return _user(record)
 
     async def set_password(self, username: str, password: str) -> None:
-        if len(password) < 8:
-            raise Invalid("Password: at least 8 characters", code="invalid_password")
-        await self.redis.hset(keys.user(username), "password_hash", _hasher.hash(password))
+        if not length_ok(password):
+            raise Invalid(f"Password: at least {MIN_LENGTH} characters",
+                          code="invalid_password", field="password")
+        await offload(HASHING, check_strength, password, [username])
+        await self.redis.hset(keys.user(username), "password_hash",
+                              await hash_password(password))
+        await publish_closed(self.redis, username=username)  # on every worker
+
+
+def hash_password(password: str) -> Awaitable[str]:
+    """Argon2id in a worker thread (64 MiB, t=3: never on the event loop)."""
+    return offload(HASHING, _hasher.hash, password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Blocking: run it through ``offload``."""
+    try:
+        return bool(_hasher.verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _user(record: dict[str, str]) -> User:

@@ -115,6 +115,13 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> N
     raise TimeoutError(url)
 
 
+# Many tests sign up and log in from one address: the shared portal's throttles are wide, so
+# they never slow a test down; tests of the throttles set small limits of their own
+# (tests/test_portal_throttle.py). Chat and resume limits stay at their production values.
+TEST_LIMITS = {"LOGIN_LIMIT_ACCOUNT": "1000/minute", "LOGIN_LIMIT_IP": "10000/minute",
+               "SIGNUP_LIMIT_IP": "10000/minute"}
+
+
 @pytest.fixture(scope="session")
 def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portal under uvicorn in a subprocess (sandbox rules) on a free port."""
@@ -123,7 +130,7 @@ def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
     port = free_port()
     data = tmp_path_factory.mktemp("portal-data")
     env = dict(os.environ, REDIS_URL=redis_server, DATA_DIR=str(data), PORTAL_RULES="sandbox",
-               SECRET_KEY="test-secret-key")
+               SECRET_KEY="test-secret-key", **TEST_LIMITS)
     log = open(data / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",

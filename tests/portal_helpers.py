@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,13 @@ from portal.users import Users, sample_id_number
 
 ID_NUMBER = "11010519491231002X"  # one account may hold it: accounts use id_for(username)
 PASSWORD = "correct-horse-9"
+
+
+def page_csrf(html: str) -> str:
+    """The CSRF token a page's forms carry (HMAC of the session; portal/sessions.py)."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page without a CSRF token"
+    return match.group(1)
 
 
 class Actor(httpx.Client):

@@ -23,7 +23,6 @@ def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, brow
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执555号", starts_at=iso(now_ms() - 55_000),
         ends_at=iso(now_ms() + 12_000), extension_seconds=0)).json()
-    actor(portal, redis_url, "creditor_bank", role="applicant")
     linked = officer.post(f"/api/cases/{lot['case_id']}/applicants",
                           json={"username": "creditor_bank"})
     assert linked.status_code == 201, linked.text

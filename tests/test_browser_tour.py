@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from portal_helpers import actor, lot_body
+from portal_helpers import actor, lot_body, page_csrf
 
 from panorama.synthetic import render_room
 
@@ -18,8 +18,7 @@ PLAN = (400, 300)
 
 
 def upload(client: Any, kind: str, lot_id: int, body: bytes, ctype: str) -> Any:
-    client.get("/")
-    token = client.cookies.get("csrftoken")
+    token = page_csrf(client.get("/login").text)  # bound to the session (portal/sessions.py)
     return client.post(f"/upload/{kind}?lot_id={lot_id}", content=body,
                        headers={"content-type": ctype, "x-csrf-token": token})
 

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 from PIL import Image
-from portal_helpers import PASSWORD, make_account
+from portal_helpers import PASSWORD, make_account, page_csrf
 from starlette.testclient import TestClient
 
 from panorama.synthetic import render_room
@@ -58,8 +58,7 @@ def login(client: TestClient, redis_url: str, username: str, role: str) -> TestC
 
 
 def csrf(client: TestClient) -> dict[str, str]:
-    client.get("/")
-    return {"x-csrf-token": client.cookies.get("csrftoken") or ""}
+    return {"x-csrf-token": page_csrf(client.get("/login").text)}  # the session's token
 
 
 @pytest.fixture

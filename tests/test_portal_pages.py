@@ -74,7 +74,7 @@ def test_register_page_creates_account(portal: str, redis_url: str) -> None:
     english = c.post("/register?lang=en", data={"username": "new_user", "password": "x",
                                                 "real_name": "王五", "id_number": "123",
                                                 "phone": "13900001111", "csrf_token": token})
-    assert "Password: at least 8 characters" in english.text
+    assert "Password: at least 10 characters" in english.text
     ok = c.post("/register", data={"username": "new_user", "password": "long-enough-1",
                                    "real_name": "王五", "id_number": "11010519491231002X",
                                    "phone": "13900001111", "csrf_token": token})
