@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+import redis.exceptions as redis_errors
 
 from bidding import keys
 from bidding.codec import str_hash
@@ -48,6 +49,7 @@ Deliver = Callable[[str, Item], None]
 PRESENCE_INTERVAL = 2.0
 PRESENCE_STALE_MS = 7000
 HEARTBEAT_INTERVAL = 10.0
+START_RETRY = (0.2, 5.0)  # first and longest wait for Redis at start-up, seconds
 RESYNC_PING = "hub-resync"
 
 
@@ -112,8 +114,20 @@ class Hub:
         self.resyncs = 0  # listener reconnections so far
 
     async def start(self) -> None:
+        """Subscribe this process's own channel and start listening. A worker that starts
+        while Redis is down (or restarting) waits here for it instead of failing its start-up,
+        which would make uvicorn stop every worker; the others answer 503 meanwhile."""
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(f"hub:{self.process_id}")
+        delay = START_RETRY[0]
+        while True:
+            try:
+                await self._pubsub.subscribe(f"hub:{self.process_id}")
+                break
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
+                if delay == START_RETRY[0]:
+                    log.warning("hub: Redis unavailable at start-up (%s); waiting for it", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, START_RETRY[1])
         self._pubsub.connection.register_connect_callback(self._reconnected)
         self._ready.set()
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listener"),

@@ -153,17 +153,23 @@ async def _sync(websocket: WebSocket, watcher: Watcher, produce: Produce) -> Non
 
 async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Watcher,
                   resuming: dict[str, bool]) -> None:
+    snap_key = [(0, 0)]  # the newest event the last snapshot covered
+
     async def fresh_snapshot() -> tuple[str, list[str]]:
         last_id, snap = await snapshot(app, lot_id, keys.events(lot_id))
+        snap_key[0] = stream_id_key(last_id)
         return last_id, [json_text(snap)]
 
     def replay(after: str | int) -> Produce:
-        """The ledger's events after a stream id, or (an int) after that bid seq."""
+        """The ledger's events after a stream id, or (an int) after that bid seq, except the
+        ones this socket was sent after its snapshot (a client's resume never doubles them)."""
         async def produce() -> tuple[str, list[str]]:
             if isinstance(after, int):
                 entries = [e for e in await app.store.ledger(lot_id) if int(e["seq"]) > after]
             else:
                 entries = await app.store.ledger(lot_id, after_id=after)
+            sent = (snap_key[0], watcher.last_key)
+            entries = [e for e in entries if not sent[0] < stream_id_key(e["id"]) <= sent[1]]
             texts = [t for entry in entries for t in encode(to_messages(entry))]
             last = "{}-{}".format(*watcher.last_key) if isinstance(after, int) else after
             return (entries[-1]["id"] if entries else last), texts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms, pay_deposit
+from portal_helpers import PASSWORD, actor, end_lot_now, iso, lot_body, now_ms, pay_deposit
 
 
 def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: ANN001
@@ -20,9 +20,10 @@ def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: AN
 def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, browser) -> None:
     officer = actor(portal, redis_url, "officer_ap", role="officer")
     first, second = (actor(portal, redis_url, n) for n in ("ap_bidder1", "ap_bidder2"))
+    actor(portal, redis_url, "creditor_bank", role="applicant")
     lot = officer.post("/api/lots", json=lot_body(
         case_number="(2026)京01执555号", starts_at=iso(now_ms() - 55_000),
-        ends_at=iso(now_ms() + 12_000), extension_seconds=0)).json()
+        ends_at=iso(now_ms() + 600_000), extension_seconds=0)).json()
     linked = officer.post(f"/api/cases/{lot['case_id']}/applicants",
                           json={"username": "creditor_bank"})
     assert linked.status_code == 201, linked.text
@@ -57,6 +58,7 @@ def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, brow
         .status_code == 201
     page.wait_for_function(
         "document.querySelector('#current-price').textContent.includes('810,000')")
+    end_lot_now(redis_url, lot["id"])
     page.wait_for_function("window.lotState.status === 'sold'", timeout=30_000)
     # the worker settles; the buyer pays the balance in the sandbox
     result = wait_api(officer, f"/api/lots/{lot['id']}/result",

@@ -414,7 +414,8 @@ def test_tour_pages(officer: TestClient, lot_id: int, redis_url: str,
     pinned = anon.get(f"/lots/{lot_id}/tour?version=1")
     assert 'data-version="1"' in pinned.text
     lot_page = anon.get(f"/lots/{lot_id}")
-    assert 'data-tour-url="/api/lots/' in lot_page.text and "tour-viewer.js" in lot_page.text
+    assert 'data-tour-url="/api/lots/' in lot_page.text and "tour-launch.js" in lot_page.text
+    assert "tour-viewer.js" not in lot_page.text  # the 3D viewer loads when the visitor asks
     assert "edit-tour" not in lot_page.text
     assert "edit-tour" in officer.get(f"/lots/{lot_id}").text
     assert officer.get(f"/officer/lots/{lot_id}/tour").status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from portal_helpers import PASSWORD, make_account, short_lot
+from portal_helpers import PASSWORD, make_account, page_csrf, short_lot
 from starlette.testclient import TestClient
 
 from portal.app import create_app
@@ -67,8 +67,7 @@ def test_strict_mode_has_no_self_confirmation(strict: TestClient, redis_url: str
     page = strict.get(f"/pay/{pid}")
     assert page.status_code == 200
     assert 'id="confirm-payment"' not in page.text and 'id="provider-payment-note"' in page.text
-    strict.get("/")
-    form = strict.post(f"/pay/{pid}", data={"csrf_token": strict.cookies.get("csrftoken") or ""})
+    form = strict.post(f"/pay/{pid}", data={"csrf_token": page_csrf(page.text)})
     assert form.status_code == 403 and 'data-code="not_in_strict_mode"' in form.text
     assert strict.get(f"/api/payments/{pid}").json()["status"] == "pending"
 

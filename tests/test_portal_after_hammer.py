@@ -82,7 +82,7 @@ def test_result_deposits_payment_and_confirmation(portal: str, redis_url: str,
     assert winner_id not in html.text
     pdf = anon.get(f"/lots/{lot['id']}/confirmation.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf.content
+    assert b"/FontFile2" in pdf.content  # the CJK font is embedded (tests: pdffonts)
     result_page = anon.get(f"/lots/{lot['id']}/result")
     assert "810,000.00" in result_page.text and result["winner_code"] in result_page.text
     assert 'id="ledger-verification"' in result_page.text

@@ -97,4 +97,4 @@ def test_confirmation_route_of_a_sold_lot(redis_server: str, tmp_path: Path) -> 
     assert fonts and all(" yes yes " in line for line in fonts), fonts
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert "北京市第一中级人民法院 · 案号" in text and "执行法官" in text and "法院印章" in text
+    assert f"{settings.court} · 案号" in text and "执行法官" in text and "法院印章" in text

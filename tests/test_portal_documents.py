@@ -7,7 +7,7 @@ import io
 
 import httpx
 import pytest
-from portal_helpers import PASSWORD, actor, lot_body, make_account
+from portal_helpers import PASSWORD, actor, lot_body, make_account, page_csrf
 from reportlab.pdfgen import canvas
 from starlette.testclient import TestClient
 
@@ -149,7 +149,7 @@ def test_documents_on_lot_page_and_edit_form(portal: str, officer: httpx.Client,
     lid = lot["id"]
     page = officer.get(f"/officer/lots/{lid}/edit")
     assert page.status_code == 200 and 'id="document-form"' in page.text
-    token = officer.cookies.get("csrftoken")
+    token = page_csrf(page.text)
     posted = officer.post(f"/officer/lots/{lid}/documents",
                           data={"csrf_token": token, "kind": "survey"},
                           files={"file": ("调查.pdf", make_pdf("survey"), "application/pdf")})
@@ -177,8 +177,7 @@ def test_documents_on_lot_page_and_edit_form(portal: str, officer: httpx.Client,
 def test_register_form_refuses_without_the_tick(portal: str, redis_url: str,
                                                 lot: dict) -> None:
     a = actor(portal, redis_url, "form_alice")
-    a.get(f"/lots/{lot['id']}")
-    token = a.cookies.get("csrftoken")
+    token = page_csrf(a.get(f"/lots/{lot['id']}").text)
     refused = a.post(f"/lots/{lot['id']}/register", data={"csrf_token": token})
     assert refused.status_code == 422 and "请先阅读并勾选同意《竞买须知》" in refused.text
     assert a.get("/api/me/lots").json()["items"] == []
@@ -213,9 +212,9 @@ def test_size_limit_holds_while_streaming(redis_url: str, tmp_path) -> None:  # 
         ok = client.put(f"/api/lots/{lid}/documents/notice", content=pdf,
                         headers={"content-type": "application/pdf"})
         assert ok.status_code == 201, ok.text
-        client.get(f"/officer/lots/{lid}/edit")
+        token = page_csrf(client.get(f"/officer/lots/{lid}/edit").text)
         form = client.post(f"/officer/lots/{lid}/documents",
-                           data={"csrf_token": client.cookies.get("csrftoken"),
+                           data={"csrf_token": token,
                                  "kind": "other"},
                            files={"file": ("big.pdf", pdf + b"%" * 60_000, "application/pdf")})
         assert form.status_code == 413

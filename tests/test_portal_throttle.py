@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from portal_helpers import ID_NUMBER, PASSWORD, make_account, page_csrf
+from portal_helpers import PASSWORD, id_for, make_account, page_csrf
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from test_portal_pages import form_fields, jpeg_bytes
@@ -48,7 +48,7 @@ def portal_with(redis_url: str, tmp_path: Path) -> Iterator[Factory]:
 
 def new_user(username: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
     return {"username": username, "password": password, "real_name": "李四",
-            "id_number": ID_NUMBER, "phone": "13912345678", **extra}
+            "id_number": id_for(username), "phone": "13912345678", **extra}
 
 
 def login(c: TestClient, username: str, password: str, **headers: str) -> Any:

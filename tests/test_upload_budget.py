@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from portal_helpers import PASSWORD, lot_body, make_account
+from portal_helpers import PASSWORD, lot_body, make_account, page_csrf
 from starlette.testclient import TestClient
 
 from panorama.synthetic import render_room
@@ -68,9 +68,9 @@ def officer(redis_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, int]]:
 
 def upload(officer: tuple[TestClient, int], kind: str, body: bytes, ctype: str) -> Any:
     client, lot_id = officer
-    client.get("/")
+    token = page_csrf(client.get("/login").text)  # the session's token (HMAC of the session)
     return client.post(f"/upload/{kind}?lot_id={lot_id}", content=body, headers={
-        "content-type": ctype, "x-csrf-token": client.cookies.get("csrftoken") or ""})
+        "content-type": ctype, "x-csrf-token": token})
 
 
 @pytest.mark.parametrize("kind", ["panoramas", "floorplans", "photos"])
