@@ -34,7 +34,7 @@ WALL_SHADE = (1.0, 0.92, 0.86, 0.95)
 WALL_SPAN = ((-LEFT, RIGHT), (-FRONT, BACK), (-RIGHT, LEFT), (-BACK, FRONT))
 DOOR_HALF_WIDTH, DOOR_TOP = 0.45, 0.55
 WINDOW_HALF_WIDTH, WINDOW_BOTTOM, WINDOW_TOP = 0.65, -0.6, 0.7
-NAME_CENTRE_Y = 0.45
+NAME_CENTRE_Y = 0.8  # above a door's top (DOOR_TOP), so a door straight ahead leaves it legible
 PAD = 2  # replicated border around each texture in the atlas
 NOISE = 256  # side of the tiled noise patch
 
