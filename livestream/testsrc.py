@@ -1,13 +1,14 @@
 """Generated test streams: a short HLS loop rendered with PyAV, pushed like a live encoder.
 
-`render_loop()` encodes a few seconds of picture (a coloured room with the venue number, a
-moving bar and a running clock strip) and a tone into H.264/AAC MPEG-TS segments with PyAV's
+`render_loop()` encodes a few seconds of picture (a coloured room captioned in Chinese with the
+venue and the room, e.g. 一号现场 · 客厅, and the home's title, drawn in the CJK font of core.fonts;
+a moving bar and a running clock strip) and a tone into H.264/AAC MPEG-TS segments with PyAV's
 bundled FFmpeg, so it works on a machine without an ffmpeg binary. `LoopPusher` then behaves
 like `ffmpeg -f hls -method PUT`: every segment duration it PUTs the next segment under a new
-name, then a sliding live playlist stamped with #EXT-X-PROGRAM-DATE-TIME (and a
-#EXT-X-DISCONTINUITY where the loop starts over), and DELETEs segments that left the playlist.
-Used by the demo (`python -m livestream.testsrc`, started by `python -m portal serve --demo`),
-the tests and the benchmark.
+name, then a sliding live playlist stamped with #EXT-X-PROGRAM-DATE-TIME (and a #EXT-X-
+DISCONTINUITY where the loop starts over), and DELETEs segments that left the playlist. Used by
+the demo (`python -m livestream.testsrc`, started by `python -m portal serve --demo`), the
+tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import colorsys
 import fractions
+import hashlib
 import json
 import logging
 import os
@@ -29,14 +31,31 @@ from typing import Any
 import av
 import httpx
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from core.fonts import cjk_pil_font
 from core.redis import connect
 from livestream import keys
+from livestream.demo import ORDINALS
 from livestream.hls import parse_media_playlist
 
 log = logging.getLogger(__name__)
 LOOP_PLAYLIST = "loop.m3u8"
+ROOM = "客厅"  # the demo feeds film the living room of each home
+
+
+@dataclass(frozen=True)
+class Caption:
+    headline: str  # 一号现场 · 客厅
+    subtitle: str  # the home: 朝阳区望京西园三区 3居室住宅
+
+
+def caption_for(number: int, venue: str | None = None, room: str = ROOM) -> Caption:
+    """Venue ``number`` (1-based) named ``venue`` (livestream.demo.venue_name: 一号现场 · the
+    home's title) filming ``room``: the headline names the venue and the room."""
+    default = f"{ORDINALS[number - 1]}号现场" if 1 <= number <= len(ORDINALS) else f"{number}号现场"
+    short, _, home = (venue or default).partition(" · ")
+    return Caption(f"{short or default} · {room}", home)
 
 
 @dataclass(frozen=True)
@@ -46,14 +65,16 @@ class LoopSegment:
 
 
 def render_loop(directory: Path, number: int, *, seconds: int = 8, fps: int = 15,
-                size: tuple[int, int] = (640, 360), segment_seconds: int = 2) -> list[LoopSegment]:
+                size: tuple[int, int] = (640, 360), segment_seconds: int = 2,
+                caption: Caption | None = None) -> list[LoopSegment]:
     """Render (once; reused if present) a loop of TS segments into `directory`."""
+    caption = caption or caption_for(number)
     directory.mkdir(parents=True, exist_ok=True)
     playlist = directory / LOOP_PLAYLIST
     if not playlist.exists():
         tmp = directory / ".render"
         tmp.mkdir(exist_ok=True)
-        _encode(tmp / LOOP_PLAYLIST, number, seconds, fps, size, segment_seconds)
+        _encode(tmp / LOOP_PLAYLIST, number, caption, seconds, fps, size, segment_seconds)
         for item in tmp.iterdir():
             os.replace(item, directory / item.name)  # the playlist last: it marks completion
         os.replace(directory / LOOP_PLAYLIST, playlist)
@@ -62,7 +83,9 @@ def render_loop(directory: Path, number: int, *, seconds: int = 8, fps: int = 15
     return [LoopSegment(directory / s.uri, s.duration) for s in parsed.segments]
 
 
-def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> Any:
+def _frame(number: int, i: int, fps: int, size: tuple[int, int],
+           caption: Caption | None = None) -> Any:
+    caption = caption or caption_for(number)
     w, h = size
     r, g, b = colorsys.hsv_to_rgb((number * 0.17) % 1.0, 0.45, 0.85)
     img = Image.new("RGB", size, (int(r * 255), int(g * 255), int(b * 255)))
@@ -73,21 +96,38 @@ def _frame(number: int, i: int, fps: int, size: tuple[int, int]) -> Any:
     draw.line([(mid, int(h * .2)), (mid, int(h * .55))], fill=(90, 90, 90), width=3)
     x = int((i / (fps * 4)) % 1.0 * w)  # someone walking through the room
     draw.rectangle([x, int(h * .72) - 40, x + 24, int(h * .72)], fill=(30, 30, 30))
-    big = _font(max(48, h // 5))
-    draw.text((24, 18), f"VENUE {number}", fill=(255, 255, 255), font=big)
-    draw.text((24, h - 40), f"{i // fps:02d}.{i % fps:02d}", fill=(255, 255, 255), font=_font(28))
+    _draw_caption(draw, caption, size)
+    draw.text((24, h - 40), f"{i // fps:02d}.{i % fps:02d}", fill=(255, 255, 255),
+              font=cjk_pil_font(max(10, h // 13)))
     return av.VideoFrame.from_ndarray(np.asarray(img), format="rgb24")
 
 
-def _font(size: int) -> Any:
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1
-        return ImageFont.load_default()
+def caption_boxes(caption: Caption, size: tuple[int, int]) -> list[tuple[Any, tuple[int, int],
+                                                                         str]]:
+    """(font, top-left, text) of the headline and the subtitle, each shrunk to the width."""
+    w, h = size
+    out: list[tuple[Any, tuple[int, int], str]] = []
+    y = h // 20
+    for text, scale in ((caption.headline, 7), (caption.subtitle, 16)):
+        if not text:
+            continue
+        px = max(10, h // scale)
+        width = cjk_pil_font(px).getlength(text)
+        if width > w - 48:
+            px = max(8, int(px * (w - 48) / width))
+        out.append((cjk_pil_font(px), (24, y), text))
+        y += int(px * 1.35)
+    return out
 
 
-def _encode(target: Path, number: int, seconds: int, fps: int, size: tuple[int, int],
-            segment_seconds: int) -> None:
+def _draw_caption(draw: ImageDraw.ImageDraw, caption: Caption, size: tuple[int, int]) -> None:
+    for font, xy, text in caption_boxes(caption, size):
+        draw.text(xy, text, fill=(255, 255, 255), font=font, stroke_width=max(1, font.size // 24),
+                  stroke_fill=(40, 40, 40))
+
+
+def _encode(target: Path, number: int, caption: Caption, seconds: int, fps: int,
+            size: tuple[int, int], segment_seconds: int) -> None:
     out = av.open(str(target), "w", format="hls", options={
         "hls_time": str(segment_seconds), "hls_list_size": "0", "hls_playlist_type": "vod",
         "hls_segment_filename": str(target.parent / "seg%d.ts")})
@@ -99,7 +139,7 @@ def _encode(target: Path, number: int, seconds: int, fps: int, size: tuple[int, 
     sample = 0
     tone = 220 + 55 * number
     for i in range(seconds * fps):
-        frame = _frame(number, i, fps, size)
+        frame = _frame(number, i, fps, size, caption)
         frame.pts, frame.time_base = i, fractions.Fraction(1, fps)  # type: ignore[attr-defined]
         out.mux(video.encode(frame))
         while sample < (i + 1) * 48000 // fps:
@@ -205,8 +245,10 @@ async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
     feeds = []
     for venue in event["venues"]:
         if venue["source"] == "ingest":
-            folder = data_dir / "demo-feed" / f"venue{venue['id']}"
-            segments = await asyncio.to_thread(render_loop, folder, venue["id"])
+            caption = caption_for(venue["id"], venue.get("name"))
+            tag = hashlib.sha256(repr(caption).encode()).hexdigest()[:10]  # new name: re-render
+            folder = data_dir / "demo-feed" / f"venue{venue['id']}-{tag}"
+            segments = await asyncio.to_thread(render_loop, folder, venue["id"], caption=caption)
             feeds.append((venue["stream_key"], segments))
     return feeds
 

@@ -3,7 +3,8 @@
 A box room around the camera is drawn as flat textures (four walls, floor, ceiling) in an
 atlas; every equirectangular pixel is then mapped to the surface its ray hits (vectorised
 ray-box intersection) and sampled with one ``cv2.remap``.  So the door(s), the window, the
-floor markers and the room name painted on the front wall all land in their correctly
+floor markers and the room name painted on the front wall (in the CJK font of core.fonts,
+so 客厅 reads as 客厅) all land in their correctly
 projected positions.  Yaw 0 is the image centre and grows to the right, as in the pipeline.
 """
 
@@ -11,20 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from core.fonts import cjk_pil_font
 from panorama._types import u8
 from panorama.geometry import direction, equirect_yaw_pitch
 
 F32 = NDArray[np.float32]
 U8 = NDArray[np.uint8]
 RGB = tuple[int, int, int]
-FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 # Room box in metres around the camera: x right, y up (eye level 0), z forward.
 RIGHT, LEFT, FRONT, BACK, CEILING, FLOOR = 2.5, 2.2, 3.0, 2.6, 1.1, 1.5
@@ -34,7 +34,7 @@ WALL_SHADE = (1.0, 0.92, 0.86, 0.95)
 WALL_SPAN = ((-LEFT, RIGHT), (-FRONT, BACK), (-RIGHT, LEFT), (-BACK, FRONT))
 DOOR_HALF_WIDTH, DOOR_TOP = 0.45, 0.55
 WINDOW_HALF_WIDTH, WINDOW_BOTTOM, WINDOW_TOP = 0.65, -0.6, 0.7
-NAME_CENTRE_Y = 0.45
+NAME_CENTRE_Y = 0.8  # above a door's top (DOOR_TOP), so a door straight ahead leaves it legible
 PAD = 2  # replicated border around each texture in the atlas
 NOISE = 256  # side of the tiled noise patch
 
@@ -158,8 +158,9 @@ def _draw_window(textures: list[U8], yaw: float, ppm: float) -> None:
 
 
 def _draw_name(tex: U8, name: str, ppm: float) -> None:
-    """Paint ``name`` (ASCII only) on the front wall above eye level."""
-    text = name.encode("ascii", "replace").decode("ascii") or " "
+    """Paint ``name`` (Chinese or any script the CJK font covers) on the front wall above
+    eye level, shrunk to fit the wall."""
+    text = name or " "
     img = Image.fromarray(tex)
     draw = ImageDraw.Draw(img)
     font = _font(max(8, _px(0.32, ppm)))
@@ -175,9 +176,7 @@ def _draw_name(tex: U8, name: str, ppm: float) -> None:
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    if FONT_PATH.is_file():
-        return ImageFont.truetype(str(FONT_PATH), size)
-    return ImageFont.load_default(size)  # type: ignore[return-value]
+    return cjk_pil_font(size)
 
 
 def _floor(ppm: float, rng: np.random.Generator, doors: Sequence[float]) -> U8:

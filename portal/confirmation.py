@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -19,18 +18,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from core.fonts import cjk_font_path
+
 FONT = "WenQuanYiMicroHei"
-FONT_PACKAGE, FONT_FILE = "paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc"
 SEAL_RADIUS = 46
-
-
-def font_path() -> str:
-    return str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE))
 
 
 @cache
 def cjk_font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, font_path(), subfontIndex=0))
+    pdfmetrics.registerFont(TTFont(FONT, cjk_font_path(), subfontIndex=0))
     return FONT
 
 

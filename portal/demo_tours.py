@@ -9,7 +9,6 @@ addressed, so a second build of the same image is free).  The living room is 409
 from __future__ import annotations
 
 import asyncio
-import glob
 import hashlib
 import io
 import shutil
@@ -19,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from core.fonts import cjk_pil_font
 from panorama.floorplans import save_floorplan
 from panorama.pipeline import build
 from panorama.store import PanoramaStore
@@ -42,8 +42,7 @@ TOUR_LOTS = {0: (0, ("living", "bedroom", "kitchen", "bathroom")),
 @dataclass(frozen=True)
 class Room:
     id: str
-    name: str
-    label: str  # painted on the front wall (ASCII)
+    name: str  # shown in the viewer, painted on the front wall and on the floor plan
     width: int
     doors: dict[str, float]  # neighbour -> door yaw (degrees)
     window: float | None
@@ -52,38 +51,27 @@ class Room:
 
 
 ROOMS = [
-    Room("living", "客厅", "LIVING ROOM", 4096, {"bedroom": 0, "kitchen": -90, "bathroom": 90},
+    Room("living", "客厅", 4096, {"bedroom": 0, "kitchen": -90, "bathroom": 90},
          180, (400, 380, 0), (250, 250, 550, 530)),
     # the bedroom camera faced east: its yaw 0 looks right on the plan (heading 90)
-    Room("bedroom", "主卧", "BEDROOM", 2048, {"living": 90}, -90, (400, 140, 90),
+    Room("bedroom", "主卧", 2048, {"living": 90}, -90, (400, 140, 90),
          (250, 30, 550, 250)),
-    Room("kitchen", "厨房", "KITCHEN", 2048, {"living": 90}, -90, (140, 380, 0),
+    Room("kitchen", "厨房", 2048, {"living": 90}, -90, (140, 380, 0),
          (30, 250, 250, 530)),
-    Room("bathroom", "卫生间", "BATHROOM", 2048, {"living": -90}, None, (660, 380, 0),
+    Room("bathroom", "卫生间", 2048, {"living": -90}, None, (660, 380, 0),
          (550, 250, 770, 530)),
 ]
 _built: dict[int, dict[str, str]] = {}
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for pattern in ("/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc",
-                    "/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc",
-                    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
-        found = sorted(glob.glob(pattern))
-        if found:
-            return ImageFont.truetype(found[0], size)
-    return ImageFont.load_default()
-
-
 def floor_plan_png() -> bytes:
     img = Image.new("RGB", PLAN_SIZE, (250, 250, 247))
     draw = ImageDraw.Draw(img)
-    font = _font(26)
-    cjk = "CJK" in str(getattr(font, "path", ""))
+    font = cjk_pil_font(26)
     for room in ROOMS:
         draw.rectangle(room.box, outline=(60, 64, 72), width=8, fill=(236, 232, 222))
         x0, y0, x1, _ = room.box
-        draw.text(((x0 + x1) / 2, y0 + 36), room.name if cjk else room.label, font=font,
+        draw.text(((x0 + x1) / 2, y0 + 36), room.name, font=font,
                   fill=(60, 64, 72), anchor="mm")
     for x, y in ((400, 250), (250, 400), (550, 400)):  # doorways
         box = (x - 36, y - 6, x + 36, y + 6) if y == 250 else (x - 6, y - 36, x + 6, y + 36)
@@ -114,7 +102,7 @@ def build_rooms(store: PanoramaStore, palette: int) -> dict[str, str]:
     ids: dict[str, str] = {}
     with tempfile.TemporaryDirectory(dir=store.uploads) as tmp:
         for room in ROOMS:
-            image = render_room(room.label, room.width, wall_rgb=PALETTES[palette],
+            image = render_room(room.name, room.width, wall_rgb=PALETTES[palette],
                                 doors=list(room.doors.values()), window_yaw=room.window,
                                 seed=palette * 10 + len(ids))
             path = Path(tmp) / f"{room.id}.jpg"

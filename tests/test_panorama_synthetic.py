@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panorama.synthetic import horizon_hit, render_direction_chart, render_room
+from panorama.synthetic import (
+    FRONT,
+    NAME_CENTRE_Y,
+    horizon_hit,
+    render_direction_chart,
+    render_room,
+)
 
 W = 2048
 
@@ -37,8 +43,9 @@ def test_features_in_projected_positions(room: np.ndarray) -> None:
     assert at(room, 0, 88).min() > 215  # light ceiling
     floor = at(room, 45, -70)
     assert floor[0] > floor[2] + 40  # wooden floor
-    # The name is painted in dark letters on the front wall above eye level.
-    top, bottom = int(W / 2 * (0.5 - 12 / 180)), int(W / 2 * (0.5 - 4 / 180))
+    # The name is painted in dark letters on the front wall above eye level (and a door).
+    name = np.degrees(np.arctan2(NAME_CENTRE_Y, FRONT))
+    top, bottom = int(W / 2 * (0.5 - (name + 4) / 180)), int(W / 2 * (0.5 - (name - 4) / 180))
     band = room[top:bottom, W // 2 - 60 : W // 2 + 60]
     assert band.min() < 110 and band.max() > 150
 

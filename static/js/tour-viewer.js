@@ -10,6 +10,7 @@ import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
 import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
 import { getJson } from './lib/api.js';
 import { $, el } from './lib/dom.js';
+import { attachStereoArrows } from './lib/stereo-arrows.js';
 
 const RAD = Math.PI / 180;
 const PHONE = window.matchMedia('(max-width: 760px)');
@@ -137,8 +138,10 @@ export function createTourViewer(container, tour, options = {}) {
   viewerRef = viewer;
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const map = plan ? viewer.getPlugin(MapPlugin) : null;
+  const stereo = viewer.getPlugin(StereoPlugin);
   const api = {
-    viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour,
+    viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour, stereo,
+    stereoArrows: attachStereoArrows(viewer, virtualTour, stereo),
     currentScene: () => virtualTour.getCurrentNode()?.id ?? null,
     go: (id) => virtualTour.setCurrentNode(id),
     onChange: [],
