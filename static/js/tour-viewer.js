@@ -14,6 +14,22 @@ import { $, el } from './lib/dom.js';
 const RAD = Math.PI / 180;
 const PHONE = window.matchMedia('(max-width: 760px)');
 const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
+// PSV's own arrow (a chevron in rings), drawn by us so each arrow button gets a name
+const ARROW_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" aria-hidden="true">'
+  + '<path fill-rule="evenodd" fill="currentColor" d="M95,50a45,45 0 1,0 -90,0a45,45 0 1,0 90,0'
+  + 'M88,50a38,38 0 0,1 -76,0a38,38 0 0,1 76,0M80,50a30,30 0 1,0 -60,0a30,30 0 1,0 60,0'
+  + 'M52.5,37.5l17.5,17.5a2.5,2.5 0 0 1 -5,5l-15,-15l-15,15a2.5,2.5 0 0 1 -5,-5l17.5,-17.5a3.5,3.5 0 0 1 5,0"/></svg>';
+
+// A floor arrow: a button named for the room it leads to (screen readers, Lighthouse)
+function arrowButton(link, byId, labels) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'psv-virtual-tour-arrow';
+  button.innerHTML = ARROW_SVG;
+  const name = byId[link.nodeId]?.name || link.nodeId;
+  button.setAttribute('aria-label', `${labels.go_to || ''}${name}`);
+  return button;
+}
 
 export function escapeHtml(text) {
   return String(text ?? '').replace(/[&<>"']/g, (c) => (
@@ -110,6 +126,7 @@ export function createTourViewer(container, tour, options = {}) {
     preload: true,
     map: plan ? { imageUrl: plan.url } : null,
     getLinkTooltip: (content) => content,
+    arrowStyle: { element: (link) => arrowButton(link, byId, labels) },
     transitionOptions: (toNode, fromNode, fromLink) => {
       const link = fromNode && fromLink ? (byId[fromNode.id].links.find((l) => l.to === toNode.id) || null) : null;
       const view = arrivalView(tour, toNode.id, fromNode?.id, link);
