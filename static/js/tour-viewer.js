@@ -104,15 +104,17 @@ export function createTourViewer(container, tour, options = {}) {
     [GyroscopePlugin, { touchmove: true }],
     StereoPlugin,
   ];
-  if (plan) {
+  // On phones there is no minimap: the floor plan under the viewer does its job, and the
+  // minimap's canvas redraws cost a phone's CPU seconds on load (Lighthouse, docs/benchmarks.md)
+  const minimap = plan && !PHONE.matches;
+  if (minimap) {
     plugins.push([MapPlugin, {
       imageUrl: plan.url, center: first?.plan ? { x: first.plan.x, y: first.plan.y } : null,
       rotation: (first?.plan ? first.plan.heading : 0) * RAD,
-      // embedded on the lot page, and on phones, the minimap starts collapsed (its button
-      // opens it) so it does not cover the floor arrows; the full-screen page on a wide
-      // screen shows it open
-      size: options.compact || PHONE.matches ? '120px' : '180px',
-      visibleOnLoad: !options.compact && !PHONE.matches,
+      // embedded on the lot page the minimap starts collapsed (its button opens it) so it
+      // does not cover the floor arrows; the full-screen page shows it open
+      size: options.compact ? '120px' : '180px',
+      visibleOnLoad: !options.compact,
       position: 'bottom right', defaultZoom: 60, minimizeOnHotspotClick: false,
       buttons: { maximize: true, close: true, reset: true, north: true },
     }]);
@@ -123,8 +125,8 @@ export function createTourViewer(container, tour, options = {}) {
     nodes: sceneNodes(tour, labels),
     startNodeId: start,
     renderMode: '3d',
-    preload: true,
-    map: plan ? { imageUrl: plan.url } : null,
+    preload: !PHONE.matches,  // phones fetch a room when they walk into it, not before
+    map: minimap ? { imageUrl: plan.url } : null,
     getLinkTooltip: (content) => content,
     arrowStyle: { element: (link) => arrowButton(link, byId, labels) },
     transitionOptions: (toNode, fromNode, fromLink) => {
@@ -153,7 +155,7 @@ export function createTourViewer(container, tour, options = {}) {
   });
   viewerRef = viewer;
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
-  const map = plan ? viewer.getPlugin(MapPlugin) : null;
+  const map = minimap ? viewer.getPlugin(MapPlugin) : null;
   const api = {
     viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour,
     currentScene: () => virtualTour.getCurrentNode()?.id ?? null,
