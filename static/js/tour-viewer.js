@@ -143,6 +143,9 @@ export function createTourViewer(container, tour, options = {}) {
     container,
     adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false }],
     plugins,
+    // no multisampling on phones: their pixel density hides the edges, and MSAA multiplies
+    // the fill cost of every frame
+    rendererParameters: { alpha: true, antialias: !PHONE.matches },
     loadingTxt: labels.loading || '',
     defaultYaw: first ? first.initial_view.yaw * RAD : 0,
     defaultPitch: first ? first.initial_view.pitch * RAD : 0,
