@@ -5,6 +5,7 @@ must find no WCAG 2.x A/AA violation."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,19 @@ def test_scored_pages_have_no_axe_violations(portal: str, browser, pages) -> Non
         report = {"home": violations(page)}
         page.goto(f"{portal}/lots/{lot}")
         report["lot"] = violations(page)
+        # the full-screen viewer's box is laid out from the first paint (no layout shift)
+        html = page.request.get(f"{portal}/lots/{lot}/tour").text()
+        section = re.search(r'<section class="tour[^>]*id="tour"[^>]*>', html)
+        assert section and " hidden" not in section.group(0), section
         page.goto(f"{portal}/lots/{lot}/tour")
         # the floor arrows (PSV buttons) once had no names
         page.locator(".psv-virtual-tour-link").first.wait_for(state="attached", timeout=30_000)
         arrow = page.locator(".psv-virtual-tour-link").first
         assert arrow.get_attribute("aria-label") == "前往：书房"
+        # phones pay only for the room they look at: no minimap (the floor plan under the
+        # viewer marks the room) and no preloading of the next rooms
+        assert page.evaluate("tourViewer.map === null && !tourViewer.virtualTour.config.preload")
+        assert page.locator(".tour-plan-dot.current").is_visible()
         report["tour"] = violations(page)
         page.goto(f"{portal}/events/{pages['event']}")
         report["event"] = violations(page)
