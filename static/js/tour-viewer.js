@@ -15,6 +15,22 @@ import { attachStereoArrows } from './lib/stereo-arrows.js';
 const RAD = Math.PI / 180;
 const PHONE = window.matchMedia('(max-width: 760px)');
 const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
+// PSV's own arrow (a chevron in rings), drawn by us so each arrow button gets a name
+const ARROW_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" aria-hidden="true">'
+  + '<path fill-rule="evenodd" fill="currentColor" d="M95,50a45,45 0 1,0 -90,0a45,45 0 1,0 90,0'
+  + 'M88,50a38,38 0 0,1 -76,0a38,38 0 0,1 76,0M80,50a30,30 0 1,0 -60,0a30,30 0 1,0 60,0'
+  + 'M52.5,37.5l17.5,17.5a2.5,2.5 0 0 1 -5,5l-15,-15l-15,15a2.5,2.5 0 0 1 -5,-5l17.5,-17.5a3.5,3.5 0 0 1 5,0"/></svg>';
+
+// A floor arrow: a button named for the room it leads to (screen readers, Lighthouse)
+function arrowButton(link, byId, labels) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'psv-virtual-tour-arrow';
+  button.innerHTML = ARROW_SVG;
+  const name = byId[link.nodeId]?.name || link.nodeId;
+  button.setAttribute('aria-label', `${labels.go_to || ''}${name}`);
+  return button;
+}
 
 export function escapeHtml(text) {
   return String(text ?? '').replace(/[&<>"']/g, (c) => (
@@ -89,15 +105,17 @@ export function createTourViewer(container, tour, options = {}) {
     [GyroscopePlugin, { touchmove: true }],
     StereoPlugin,
   ];
-  if (plan) {
+  // On phones there is no minimap: the floor plan under the viewer does its job, and the
+  // minimap's canvas redraws cost a phone's CPU seconds on load (Lighthouse, docs/benchmarks.md)
+  const minimap = plan && !PHONE.matches;
+  if (minimap) {
     plugins.push([MapPlugin, {
       imageUrl: plan.url, center: first?.plan ? { x: first.plan.x, y: first.plan.y } : null,
       rotation: (first?.plan ? first.plan.heading : 0) * RAD,
-      // embedded on the lot page, and on phones, the minimap starts collapsed (its button
-      // opens it) so it does not cover the floor arrows; the full-screen page on a wide
-      // screen shows it open
-      size: options.compact || PHONE.matches ? '120px' : '180px',
-      visibleOnLoad: !options.compact && !PHONE.matches,
+      // embedded on the lot page the minimap starts collapsed (its button opens it) so it
+      // does not cover the floor arrows; the full-screen page shows it open
+      size: options.compact ? '120px' : '180px',
+      visibleOnLoad: !options.compact,
       position: 'bottom right', defaultZoom: 60, minimizeOnHotspotClick: false,
       buttons: { maximize: true, close: true, reset: true, north: true },
     }]);
@@ -108,9 +126,10 @@ export function createTourViewer(container, tour, options = {}) {
     nodes: sceneNodes(tour, labels),
     startNodeId: start,
     renderMode: '3d',
-    preload: true,
-    map: plan ? { imageUrl: plan.url } : null,
+    preload: !PHONE.matches,  // phones fetch a room when they walk into it, not before
+    map: minimap ? { imageUrl: plan.url } : null,
     getLinkTooltip: (content) => content,
+    arrowStyle: { element: (link) => arrowButton(link, byId, labels) },
     transitionOptions: (toNode, fromNode, fromLink) => {
       const link = fromNode && fromLink ? (byId[fromNode.id].links.find((l) => l.to === toNode.id) || null) : null;
       const view = arrivalView(tour, toNode.id, fromNode?.id, link);
@@ -125,6 +144,9 @@ export function createTourViewer(container, tour, options = {}) {
     container,
     adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false }],
     plugins,
+    // no multisampling on phones: their pixel density hides the edges, and MSAA multiplies
+    // the fill cost of every frame
+    rendererParameters: { alpha: true, antialias: !PHONE.matches },
     loadingTxt: labels.loading || '',
     defaultYaw: first ? first.initial_view.yaw * RAD : 0,
     defaultPitch: first ? first.initial_view.pitch * RAD : 0,
@@ -137,7 +159,7 @@ export function createTourViewer(container, tour, options = {}) {
   });
   viewerRef = viewer;
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
-  const map = plan ? viewer.getPlugin(MapPlugin) : null;
+  const map = minimap ? viewer.getPlugin(MapPlugin) : null;
   const stereo = viewer.getPlugin(StereoPlugin);
   const api = {
     viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour, stereo,
