@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import redis as redis_sync
 import redis.asyncio as aioredis
@@ -217,3 +217,12 @@ def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aior
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
         retry_on_error=[redis_sync.ConnectionError])
     return aioredis.Redis(connection_pool=pool)
+
+
+async def mget(client: aioredis.Redis, names: list[str]) -> list[Any]:
+    """MGET of keys that may lie in different slots (lot or event records): one MGET on a
+    single server; on a Redis Cluster redis-py's per-slot MGETs (not atomic, which such reads
+    never needed: each record is written whole)."""
+    if isinstance(client, RedisCluster):
+        return list(await client.mget_nonatomic(names))
+    return list(await client.mget(names))

@@ -15,8 +15,9 @@ from functools import cache
 
 import redis.asyncio as aioredis
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import RedisStorage
+from limits.aio.storage import RedisClusterStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio.cluster import RedisCluster
 
 Limits = Sequence[RateLimitItem]
 DEFAULT_PREFIX = "throttle"
@@ -30,10 +31,7 @@ def parse(spec: str) -> tuple[RateLimitItem, ...]:
 
 class Throttle:
     def __init__(self, client: aioredis.Redis, key_prefix: str = DEFAULT_PREFIX) -> None:
-        # The limits storage shares the app's connection pool (and so its Redis).
-        storage = RedisStorage("async+redis://", implementation="redispy", key_prefix=key_prefix,
-                               connection_pool=client.connection_pool)  # type: ignore[arg-type]
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.limiter = MovingWindowRateLimiter(_storage(client, key_prefix))
 
     async def wait(self, limits: Limits, *ids: str) -> float | None:
         """Seconds until one more attempt is allowed (None: allowed now); counts nothing."""
@@ -54,6 +52,21 @@ class Throttle:
     async def _wait(self, item: RateLimitItem, *ids: str) -> float:
         stats = await self.limiter.get_window_stats(item, *ids)
         return max(0.001, stats.reset_time - time.time())
+
+
+def _storage(client: aioredis.Redis, key_prefix: str) -> RedisStorage:
+    """The limits storage on the app's Redis: sharing its connection pool on a single server;
+    on a Redis Cluster (no shared pool there) limits' cluster storage with its own cluster
+    client on the same seed nodes. A moving window is one key per limit and id, so every
+    limits script stays in one slot."""
+    if isinstance(client, RedisCluster):
+        nodes = ",".join(node.name for node in client.nodes_manager.startup_nodes.values())
+        password = client.connection_kwargs.get("password")
+        return RedisClusterStorage(f"async+redis+cluster://{nodes}", implementation="redispy",
+                                   key_prefix=key_prefix,
+                                   **({"password": password} if password else {}))
+    return RedisStorage("async+redis://", implementation="redispy", key_prefix=key_prefix,
+                        connection_pool=client.connection_pool)  # type: ignore[arg-type]
 
 
 def retry_after(seconds: float) -> int:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 
 from core.errors import Conflict, Invalid, NotFound, PortalError
+from core.redis import mget
 from core.reminders import EVENT_REMIND_LEAD_MS, REMINDERS_DUE, event_reminder
 from core.timefmt import iso_to_ms, ms_to_iso
 from livestream import keys
@@ -146,16 +147,22 @@ class Events:
         event_id = int(await self.redis.incr(keys.next_id()))
         nonce = secrets.token_hex(4)
         event.update(id=event_id, created_by=created_by, created_at=now, nonce=nonce)
-        pipe = self.redis.pipeline(transaction=True)
+        # Three steps, not one MULTI (the stream keys and the index are global keys, in other
+        # slots of a Redis Cluster than the event's): the stream keys first (useless until the
+        # event exists), then the event's own keys in one MULTI (one hash-tagged slot), then
+        # the index last, so the event is listed only once it is complete.
+        pipe = self.redis.pipeline(transaction=False)
         for venue in event["venues"]:
             if venue["source"] == "ingest":
                 venue["stream_id"] = stream_id(event_id, venue["id"], nonce)
                 venue["stream_key"] = secrets.token_urlsafe(24)
                 pipe.set(keys.stream_key(venue["stream_key"]), f"{event_id}:{venue['id']}")
+        await pipe.execute()
+        pipe = self.redis.pipeline(transaction=True)
         pipe.set(keys.meta(event_id), json.dumps(event, ensure_ascii=False))
-        pipe.zadd(keys.index(), {str(event_id): event["starts_at"]})
         pipe.hset(keys.live(event_id), mapping={"slow_mode": 0, "hold_questions": 0})
         await pipe.execute()
+        await self.redis.zadd(keys.index(), {str(event_id): event["starts_at"]})
         return event
 
     async def get(self, event_id: int) -> dict[str, Any]:
@@ -167,7 +174,7 @@ class Events:
     async def many(self, event_ids: list[int]) -> list[dict[str, Any]]:
         if not event_ids:
             return []
-        raws = await self.redis.mget([keys.meta(i) for i in event_ids])
+        raws = await mget(self.redis, [keys.meta(i) for i in event_ids])
         return [json.loads(r) for r in raws if r]
 
     async def listing(self, *, include_ended: bool = True, limit: int = 100) -> list[
@@ -277,7 +284,11 @@ class Events:
         in-app and by mail EVENT_REMIND_LEAD_MS before the start."""
         event = await self.get(event_id)
         member = event_reminder(event_id, username)
-        pipe = self.redis.pipeline(transaction=True)
+        # No MULTI: the event's set, the user's set and the global due index lie in three
+        # slots of a Redis Cluster. Atomicity is not needed: the event's set decides (the
+        # notifier checks it before sending), the writes are idempotent and a retry repairs
+        # a half-done one.
+        pipe = self.redis.pipeline(transaction=False)
         if on:
             pipe.sadd(keys.reminders(event_id), keys.reminder_member(username))
             pipe.sadd(keys.user_reminders(username), event_id)

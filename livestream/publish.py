@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.lua import register
+from core.lua import register, script_source
 from livestream import keys
 
 
@@ -18,9 +18,16 @@ async def room_publish(redis: Any, event_id: int, text: str, *, mod: bool = Fals
     """Publish `text` (a JSON object's wire text) on the room's public channel (or, `mod`,
     its moderators' channel); with `pipe`, queue it on that pipeline/transaction."""
     channel = keys.mod_channel(event_id) if mod else keys.channel(event_id)
+    args = [channel, text, "mseq" if mod else "seq"]
+    if pipe is not None:
+        # Queued as EVAL with the (short) source: redis-py's cluster pipeline refuses EVALSHA
+        # and its script-loading fallback; the counter and the room's keys in that MULTI share
+        # the event's hash tag, so the transaction stays on one Redis Cluster slot.
+        pipe.execute_command("EVAL", script_source("livestream", "publish.lua"), 1,
+                             keys.channel_seq(channel), *args)
+        return
     script = register(redis, "livestream", "publish.lua")
-    await script(keys=[keys.channel_seq(channel)], args=[channel, text, "mseq" if mod else "seq"],
-                 client=pipe)
+    await script(keys=[keys.channel_seq(channel)], args=args)
 
 
 async def room_seqs(redis: Any, event_id: int) -> tuple[int, int]:

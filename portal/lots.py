@@ -14,6 +14,7 @@ from bidding.store import BidStore
 from core.errors import Conflict, Invalid, NotFound
 from core.money import fen_to_yuan, parse_amount
 from core.names import user_id
+from core.redis import mget
 from core.timefmt import iso_to_ms, ms_to_iso
 from portal import cases, keys, lifecycle
 from portal.settings import DEFAULT_COURT
@@ -228,7 +229,7 @@ class Lots:
         ids = [int(str(i)) for i in await self.redis.zrange(keys.LOTS_INDEX, 0, -1)]
         if not ids:
             return []
-        raws = await self.redis.mget([keys.lot_meta(i) for i in ids])
+        raws = await mget(self.redis, [keys.lot_meta(i) for i in ids])
         return [json.loads(r) for r in raws if r]
 
     async def search(self, filters: dict[str, str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 import redis.asyncio as aioredis
+from redis_cluster import CLUSTER_TESTS, async_client, flush, redis_cluster
 
 
 def free_port() -> int:
@@ -32,7 +33,12 @@ def _redis_binary() -> str:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start a private redis-server (AOF always, like production) and yield its URL."""
+    """Start a private redis-server (AOF always, like production) and yield its URL; under
+    REDIS_CLUSTER_TESTS=1 a local 3-master cluster instead, yielding its seed URL."""
+    if CLUSTER_TESTS:
+        with redis_cluster(tmp_path_factory.mktemp("redis-cluster")) as url:
+            yield url
+        return
     port = free_port()
     data = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
@@ -60,27 +66,40 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def redis_url(redis_server: str) -> Iterator[str]:
-    """A clean database for one test (FLUSHDB before it runs)."""
-    client = redis.Redis.from_url(redis_server)
-    client.flushdb()
-    client.close()
+    """A clean database for one test (FLUSHDB before it runs; FLUSHALL on a cluster)."""
+    flush(redis_server)
     yield redis_server
 
 
 @pytest.fixture
 async def aredis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = async_client(redis_url, decode_responses=True)
+    if CLUSTER_TESTS:
+        await client.initialize()  # type: ignore[attr-defined]  # the slot map (pub/sub)
     yield client
     await client.aclose()
 
 
+@pytest.fixture(scope="session")
+def redis_alone_url(redis_server: str, tmp_path_factory: pytest.TempPathFactory,
+                    ) -> Iterator[str]:
+    """Redis that the session's live portal never touches: database 7 of the single server,
+    or a second cluster (a cluster has database 0 only)."""
+    if not CLUSTER_TESTS:
+        yield redis_server.rsplit("/", 1)[0] + "/7"
+        return
+    with redis_cluster(tmp_path_factory.mktemp("redis-cluster-alone")) as url:
+        yield url
+
+
 @pytest.fixture
-async def aredis_alone(redis_server: str) -> AsyncIterator[aioredis.Redis]:
+async def aredis_alone(redis_alone_url: str) -> AsyncIterator[aioredis.Redis]:
     """A flushed database that the session's live portal (database 0) never touches: for
     tests of global mechanisms such as the closer's lease, which that portal also runs."""
-    client = aioredis.Redis.from_url(redis_server.rsplit("/", 1)[0] + "/7",
-                                     decode_responses=True)
-    await client.flushdb()
+    flush(redis_alone_url)
+    client = async_client(redis_alone_url, decode_responses=True)
+    if CLUSTER_TESTS:
+        await client.initialize()  # type: ignore[attr-defined]  # the slot map (pub/sub)
     yield client
     await client.aclose()
 
@@ -130,7 +149,8 @@ def live_server(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
     port = free_port()
     data = tmp_path_factory.mktemp("portal-data")
     env = dict(os.environ, REDIS_URL=redis_server, DATA_DIR=str(data), PORTAL_RULES="sandbox",
-               SECRET_KEY="test-secret-key", **TEST_LIMITS)
+               SECRET_KEY="test-secret-key", REDIS_CLUSTER=str(CLUSTER_TESTS).lower(),
+               **TEST_LIMITS)
     log = open(data / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
+from redis_cluster import async_client
 
 from portal.users import Users, sample_id_number
 
@@ -43,7 +43,7 @@ def id_for(username: str) -> str:
 
 def make_account(redis_url: str, username: str, role: str, court: str = "") -> None:
     async def run() -> None:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         await Users(client).create({"username": username, "password": PASSWORD,
                                     "real_name": username, "id_number": id_for(username),
                                     "phone": "13800138000"}, role=role, court=court)
@@ -119,7 +119,7 @@ def short_lot(redis_url: str, officer: str, ends_in_ms: int, starts_in_ms: int =
     from portal.lots import Lots
 
     async def run() -> int:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         lots = Lots(client, BidStore(client))
         now = await lots.store.server_time_ms()
         lot = await lots.create(lot_body(starts_at=iso(now + starts_in_ms),
@@ -141,7 +141,7 @@ def end_lot_now(redis_url: str, lot_id: int) -> None:
     from portal.keys import SETTLE_WATCH
 
     async def run() -> None:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         sec, usec = await client.time()
         now = int(sec) * 1000 + int(usec) // 1000
         await client.hset(bidding_keys.state(lot_id), "ends_at", now)

@@ -8,6 +8,7 @@ Each node runs `--cluster-enabled yes` on a free port (AOF off, no RDB: test dat
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,12 +18,38 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import redis
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 SERVER = "/usr/bin/redis-server"
 CLI = "/usr/bin/redis-cli"
+# REDIS_CLUSTER_TESTS=1: the shared fixtures (tests/conftest.py) run the suite's Redis and
+# the live portal on a local 3-master cluster (README "Redis Cluster").
+CLUSTER_TESTS = os.environ.get("REDIS_CLUSTER_TESTS", "") not in ("", "0", "false")
+
+
+def async_client(url: str, **kwargs: Any) -> aioredis.Redis:
+    """An asyncio client for the tests' Redis: the cluster client under REDIS_CLUSTER_TESTS
+    (it routes each key to its master), else a plain one."""
+    if CLUSTER_TESTS:
+        return cast(aioredis.Redis, RedisCluster.from_url(url, **kwargs))
+    return aioredis.Redis.from_url(url, **kwargs)
+
+
+def flush(url: str) -> None:
+    """Empty the tests' Redis: FLUSHDB on a single server, FLUSHALL on every master."""
+    if CLUSTER_TESTS:
+        cluster = redis.RedisCluster.from_url(url)
+        cluster.flushall(target_nodes=redis.RedisCluster.PRIMARIES)
+        cluster.close()
+        return
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
 
 
 def _free_ports(n: int) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import redis.asyncio as aioredis
+from redis_cluster import async_client
 from test_bidding_support import MINUTE_MS, open_lot, paid_bidder
 
 from bidding import BidStore, LotLocked, LotNotFound, UnknownBidder
@@ -169,7 +170,7 @@ async def test_states_and_effective_status(store: BidStore) -> None:
 
 
 async def test_works_with_a_bytes_client(redis_url: str) -> None:
-    client = aioredis.Redis.from_url(redis_url)  # decode_responses=False
+    client = async_client(redis_url)  # decode_responses=False
     try:
         store = BidStore(client)
         await open_lot(store, 1)

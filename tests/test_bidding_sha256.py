@@ -6,6 +6,7 @@ import hashlib
 import random
 
 import redis.asyncio as aioredis
+from redis_cluster import async_client
 
 from core.lua import lua_source
 
@@ -22,7 +23,7 @@ def samples() -> list[bytes]:
 
 
 async def test_lua_sha256_matches_hashlib(redis_url: str) -> None:
-    client = aioredis.Redis.from_url(redis_url)  # raw bytes in and out
+    client = async_client(redis_url)  # raw bytes in and out
     try:
         script = client.register_script(SCRIPT)
         for msg in samples():
