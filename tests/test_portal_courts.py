@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from portal_helpers import actor, id_for, iso, lot_body, now_ms, paid_bidder, pay_deposit, run_async
+from portal_helpers import (
+    actor,
+    id_for,
+    iso,
+    lot_body,
+    now_ms,
+    page_csrf,
+    paid_bidder,
+    pay_deposit,
+    run_async,
+)
 from test_portal_cli import run_cli
 
 from portal.accounts import CaseAccounts
@@ -23,11 +32,6 @@ from portal.users import Users
 OTHER_COURT = "北京市海淀区人民法院"
 TERMS = {"accept_terms": True}
 
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "form without CSRF token"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -190,7 +194,7 @@ def test_one_person_one_account(portal: str, redis_url: str) -> None:
                            json={**body, "username": "person_b", "id_number": variant})
         assert refused(again, "id_number_taken", 409), variant
     page = httpx.Client(base_url=portal)
-    token = csrf_of(page.get("/register").text)
+    token = page_csrf(page.get("/register").text)
     form = page.post("/register", data={**body, "username": "person_c", "csrf_token": token})
     assert form.status_code in (400, 409) and "该身份证号已注册" in form.text
     assert httpx.post(f"{portal}/api/session", json={"username": "person_b",
@@ -230,7 +234,7 @@ def test_officers_and_the_debtor_cannot_bid(portal: str, redis_url: str,
     assert refused(debtor.post(f"/api/lots/{lot['id']}/registrations",
                                 json=TERMS),
                    "debtor_cannot_bid")
-    token = csrf_of(debtor.get(f"/lots/{lot['id']}").text)
+    token = page_csrf(debtor.get(f"/lots/{lot['id']}").text)
     page = debtor.post(f"/lots/{lot['id']}/register", data={"csrf_token": token})
     assert page.status_code == 403 and "被执行人不得竞买" in page.text
     # another lot of the same case (the debtor is the case's), and a stranger may bid

@@ -7,18 +7,12 @@ from __future__ import annotations
 import re
 
 import httpx
-from portal_helpers import PASSWORD, actor, id_for, iso, lot_body, make_account, now_ms
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "form without CSRF token"
-    return match.group(1)
+from portal_helpers import PASSWORD, actor, id_for, iso, lot_body, make_account, now_ms, page_csrf
 
 
 def form_login(base: str, username: str, next_url: str = "/") -> httpx.Response:
     c = httpx.Client(base_url=base, follow_redirects=False)
-    token = csrf_of(c.get("/login").text)
+    token = page_csrf(c.get("/login").text)
     return c.post("/login", data={"username": username, "password": PASSWORD,
                                   "csrf_token": token, "next": next_url})
 
@@ -86,22 +80,22 @@ def test_officer_invites_an_applicant_to_the_case(portal: str, redis_url: str) -
     assert page.status_code == 200 and "(2026)京01执7102号" in page.text
     fields = {"username": "invited_bank", "password": PASSWORD, "real_name": "某银行",
               "id_number": "110105194912310021", "phone": "13800138000"}
-    bad = guest.post(url, data={**fields, "csrf_token": csrf_of(page.text)})
+    bad = guest.post(url, data={**fields, "csrf_token": page_csrf(page.text)})
     assert bad.status_code == 422 and 'data-code="invalid_id_number"' in bad.text
     assert guest.get(url).status_code == 200  # a refused form does not use up the link
     good = guest.post(url, data={**fields, "id_number": id_for("invited_bank"),
-                                 "csrf_token": csrf_of(page.text)})
+                                 "csrf_token": page_csrf(page.text)})
     assert good.status_code == 303 and good.headers["location"] == f"/cases/{case_id}"
     case = guest.get(f"/api/cases/{case_id}")
     assert case.status_code == 200 and "invited_bank" in case.json()["applicants"]
     reused = guest.post(url, data={**fields, "username": "second_use",
-                                   "csrf_token": csrf_of(page.text)})
+                                   "csrf_token": page_csrf(page.text)})
     assert reused.status_code == 410 and 'data-code="invitation_gone"' in reused.text
     assert guest.get("/invite/not-a-real-token-at-all").status_code == 410
 
     # the same from the case page, with its CSRF-protected form
     html = officer.get(f"/cases/{case_id}").text
-    shown = officer.post(f"/cases/{case_id}/invite", data={"csrf_token": csrf_of(html)})
+    shown = officer.post(f"/cases/{case_id}/invite", data={"csrf_token": page_csrf(html)})
     assert shown.status_code == 200
     link = re.search(r'id="invitation-url"[^>]*value="([^"]+)"', shown.text)
     assert link and re.search(r"/invite/[A-Za-z0-9_-]{16,64}$", link.group(1))

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import io
-import re
 
 import httpx
 import pytest
 from PIL import Image
-from portal_helpers import PASSWORD, actor, iso, lot_body, make_account, now_ms
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "form without CSRF token"
-    return match.group(1)
+from portal_helpers import PASSWORD, actor, iso, lot_body, make_account, now_ms, page_csrf
 
 
 def browser_login(base: str, username: str) -> httpx.Client:
     c = httpx.Client(base_url=base, follow_redirects=False)
-    token = csrf_of(c.get("/login").text)
+    token = page_csrf(c.get("/login").text)
     r = c.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token,
                                "next": "/me"})
     assert r.status_code == 303 and r.headers["location"] == "/me", r.text
@@ -59,13 +52,13 @@ def test_forms_need_csrf(portal: str, redis_url: str) -> None:
                                "csrf_token": "forged" * 7 + "x"})
     assert r.status_code == 403
     wrong = c.post("/login", data={"username": "formuser", "password": "wrong-password",
-                                   "csrf_token": csrf_of(c.get("/login").text)})
+                                   "csrf_token": page_csrf(c.get("/login").text)})
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
 
 
 def test_register_page_creates_account(portal: str, redis_url: str) -> None:
     c = httpx.Client(base_url=portal)
-    token = csrf_of(c.get("/register").text)
+    token = page_csrf(c.get("/register").text)
     bad = c.post("/register", data={"username": "new_user", "password": "long-enough-1",
                                     "real_name": "王五", "id_number": "123",
                                     "phone": "13900001111", "csrf_token": token})
@@ -105,7 +98,7 @@ def test_officer_creates_lot_with_photo(portal: str, redis_url: str,
                                         officer: httpx.Client) -> None:
     page = officer.get("/officer/lots/new")
     assert page.status_code == 200
-    token = csrf_of(page.text)
+    token = page_csrf(page.text)
     bad = officer.post("/officer/lots/new", data=form_fields(token, starting_price="1000000"))
     assert bad.status_code == 422 and "70%" in bad.text and "表单创建的拍品" in bad.text
     r = officer.post("/officer/lots/new", data=form_fields(token),
@@ -132,12 +125,12 @@ def test_register_and_pay_through_pages(portal: str, redis_url: str) -> None:
     make_account(redis_url, "pagebidder", "bidder")
     c = browser_login(portal, "pagebidder")
     page = c.get(f"/lots/{lot['id']}").text
-    r = c.post(f"/lots/{lot['id']}/register", data={"csrf_token": csrf_of(page),
+    r = c.post(f"/lots/{lot['id']}/register", data={"csrf_token": page_csrf(page),
                                                      "accept_terms": "yes"})
     assert r.status_code == 303 and r.headers["location"].startswith("/pay/pay_")
     pay = c.get(r.headers["location"])
     assert "¥80,000.00" in pay.text
-    done = c.post(r.headers["location"], data={"csrf_token": csrf_of(pay.text)})
+    done = c.post(r.headers["location"], data={"csrf_token": page_csrf(pay.text)})
     assert done.status_code == 303
     lot_page = c.get(f"/lots/{lot['id']}").text
     assert 'id="bid-form"' in lot_page and 'id="my-code"' in lot_page
@@ -156,19 +149,19 @@ def test_upcoming_lot_page_shows_start_countdown(portal: str, redis_url: str) ->
 
 def test_officer_edits_an_upcoming_lot(portal: str, officer: httpx.Client) -> None:
     later = now_ms() + 8 * 3600_000 + 86400_000
-    token = csrf_of(officer.get("/officer/lots/new").text)
+    token = page_csrf(officer.get("/officer/lots/new").text)
     times = {"starts_at": iso(later)[:16], "ends_at": iso(later + 86400_000)[:16]}
     r = officer.post("/officer/lots/new", data=form_fields(token, **times))
     assert r.status_code == 303, r.text
     edit_url = r.headers["location"].replace("/lots/", "/officer/lots/") + "/edit"
     page = officer.get(edit_url)
     assert page.status_code == 200 and "(2026)京01执77号" in page.text
-    edited = officer.post(edit_url, data=form_fields(csrf_of(page.text), title="改名后的拍品",
+    edited = officer.post(edit_url, data=form_fields(page_csrf(page.text), title="改名后的拍品",
                                                      **times))
     assert edited.status_code == 303, edited.text  # the form re-sends the same case number
     lot = httpx.get(portal + "/api" + r.headers["location"]).json()
     assert lot["title"] == "改名后的拍品"
-    moved = officer.post(edit_url, data=form_fields(csrf_of(page.text), case_number="other",
+    moved = officer.post(edit_url, data=form_fields(page_csrf(page.text), case_number="other",
                                                     **times))
     assert moved.status_code == 422 and "case_number cannot change" in moved.text
 
