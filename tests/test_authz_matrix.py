@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from portal_helpers import actor, iso, lot_body, now_ms
+from portal_helpers import actor, iso, lot_body, now_ms, page_csrf
 from starlette.routing import Mount, Route, WebSocketRoute
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -188,9 +188,7 @@ def _event(officer: httpx.Client, lot_id: int) -> dict[str, Any]:
 
 
 def _csrf(client: httpx.Client) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/register").text)
-    assert match
-    return match.group(1)
+    return page_csrf(client.get("/register").text)
 
 
 @pytest.fixture(scope="module")
