@@ -8,7 +8,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis_cluster import async_client
-from test_bidding_support import open_lot, paid_bidder
+from test_bidding_support import end_now, open_lot, paid_bidder
 
 from bidding import BidStore, keys
 
@@ -33,21 +33,21 @@ async def test_sold_failed_idempotent_and_events(aredis_alone: aioredis.Redis) -
     store = BidStore(aredis_alone)
     pubsub = aredis_alone.pubsub()
     await pubsub.subscribe(keys.events(1), keys.events(2))
-    now = await open_lot(store, 1, ends_in_ms=300)
+    await open_lot(store, 1)
     await open_lot(store, 2, starts_in_ms=-60_000, ends_in_ms=-1)
     await open_lot(store, 3)
     code = await paid_bidder(store, 1, "winner")
     bid = await store.place_bid(1, code, 100_000)
     assert bid.ok
     assert (await store.close_lot(1))["closed"] is False
-    await wait_past(store, now + 300)
+    end = await end_now(store, 1)
+    await wait_past(store, end)
 
     assert sorted(await store.close_due()) == [1, 2]
     assert await store.close_due() == []
     assert await aredis_alone.zrange(keys.CLOSING, 0, -1) == ["3"]
     again = await store.close_lot(1)
-    assert again == {"closed": True, "changed": False, "status": "sold",
-                     "ends_at": bid.bid["ends_at"] if bid.bid else None}
+    assert again == {"closed": True, "changed": False, "status": "sold", "ends_at": end}
     assert (await store.close_lot(3))["status"] == "live"
 
     sold, failed = await store.state(1), await store.state(2)
@@ -79,12 +79,13 @@ async def test_sold_failed_idempotent_and_events(aredis_alone: aioredis.Redis) -
 
 async def test_closer_waits_for_extended_end(aredis_alone: aioredis.Redis) -> None:
     store = BidStore(aredis_alone)
-    now = await open_lot(store, 1, ends_in_ms=200, extension_ms=500)
+    # The bid must land inside the 2 s before the end (three round trips: ample under load)
+    now = await open_lot(store, 1, ends_in_ms=2000, extension_ms=2500)
     code = await paid_bidder(store, 1, "late")
     out = await store.place_bid(1, code, 100_000)
     assert out.ok and out.bid is not None and out.bid["extended"] is True
     new_end = out.bid["ends_at"]
-    await wait_past(store, now + 200)
+    await wait_past(store, now + 2000)
     assert await store.close_due() == []
     assert await aredis_alone.zscore(keys.CLOSING, "1") == new_end
     state = await store.state(1)
@@ -110,11 +111,13 @@ async def test_concurrent_closers_close_once(aredis_alone: aioredis.Redis,
     await other_client.ping()  # connected first, as the portal's is (a cluster client's
     # first concurrent commands would race its slot-map initialisation)
     other = BidStore(other_client)
-    now = 0
+    end = 0
     for lot_id in (1, 2, 3):
-        now = await open_lot(store, lot_id, ends_in_ms=250)
+        await open_lot(store, lot_id)
         assert (await store.place_bid(lot_id, await paid_bidder(store, lot_id, "u"), 100_000)).ok
-    await wait_past(store, now + 250)
+    for lot_id in (1, 2, 3):
+        end = await end_now(store, lot_id)
+    await wait_past(store, end)
     stop = asyncio.Event()
     closers = [asyncio.create_task(s.run_closer(stop, interval=0.02)) for s in (store, other)]
     racing = await asyncio.gather(*(s.close_lot(lot) for s in (store, other) for lot in (1, 2, 3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bidding import BidStore
+from bidding import BidStore, keys
 
 MINUTE_MS = 60_000
 
@@ -15,6 +15,16 @@ async def open_lot(store: BidStore, lot_id: int = 1, *, start: int = 100_000, in
     await store.create_lot(lot_id, starting_price=start, increment=inc,
                            starts_at_ms=now + starts_in_ms, ends_at_ms=now + ends_in_ms,
                            extension_ms=extension_ms)
+    return now
+
+
+async def end_now(store: BidStore, lot_id: int) -> int:
+    """Move a live lot's end to the Redis server's now (its state and the closer's schedule);
+    returns that time. Tests open lots with a long window and end them here once every step
+    before the close is done: an end a few hundred ms away races those steps under load."""
+    now = await store.server_time_ms()
+    await store.redis.hset(keys.state(lot_id), "ends_at", now)
+    await store.redis.zadd(keys.CLOSING, {str(lot_id): now})
     return now
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from portal_helpers import (
     PASSWORD,
     actor,
+    end_lot_now,
     lot_body,
     make_account,
     pay_deposit,
@@ -53,7 +54,7 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
     make_account(redis_url, "officer_lp", "officer")
     winner, loser = actor(portal, redis_url, "lp_winner"), actor(portal, redis_url, "lp_loser")
     pages = {name: open_as(browser, portal, name) for name in ("lp_winner", "lp_loser")}
-    lot_id = short_lot(redis_url, "officer_lp", starts_in_ms=9000, ends_in_ms=21000)
+    lot_id = short_lot(redis_url, "officer_lp", starts_in_ms=9000, ends_in_ms=600_000)
     pay_deposit(winner, lot_id)
     pay_deposit(loser, lot_id)
     for page, _ in pages.values():
@@ -76,6 +77,7 @@ def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, b
     assert winner.post(f"/api/lots/{lot_id}/bids", json={"amount": "810000"}).status_code == 201
     expect(lo.get_by_role("alert")).to_contain_text("出价已被超越")
     expect(lo.locator("#bid-message")).to_have_text("")  # no stale 出价成功
+    end_lot_now(redis_url, lot_id)
     # it closes: sold, the form goes, the winner gets the balance link, the loser the refund
     for page in (w, lo):
         expect(page.locator("#lot")).to_have_attribute("data-lot-status", "sold", timeout=WAIT)
@@ -167,13 +169,15 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     winner, loser = actor(portal, redis_url, "me_winner"), actor(portal, redis_url, "me_loser")
     pages = {name: open_as(browser, portal, name, {"width": 390, "height": 844})
              for name in ("me_winner", "me_loser")}
-    sold = short_lot(redis_url, "officer_me", ends_in_ms=6000, title="海淀区 成交的房子")
-    failed = short_lot(redis_url, "officer_me", ends_in_ms=6000, title="海淀区 流拍的房子")
+    sold = short_lot(redis_url, "officer_me", ends_in_ms=600_000, title="海淀区 成交的房子")
+    failed = short_lot(redis_url, "officer_me", ends_in_ms=600_000, title="海淀区 流拍的房子")
     for client in (winner, loser):
         pay_deposit(client, sold)
     pay_deposit(winner, failed)
     assert loser.post(f"/api/lots/{sold}/bids", json={"amount": "800000"}).status_code == 201
     assert winner.post(f"/api/lots/{sold}/bids", json={"amount": "810000"}).status_code == 201
+    end_lot_now(redis_url, sold)
+    end_lot_now(redis_url, failed)
     w, lo = pages["me_winner"][0], pages["me_loser"][0]
     # follow both closes on the lot pages until settlement has run
     w.goto(f"{portal}/lots/{failed}")

@@ -74,7 +74,7 @@ def test_confirmation_route_of_a_sold_lot(redis_server: str, tmp_path: Path) -> 
     async def sold_lot() -> int:
         app = await services(redis_server, tmp_path / "svc")
         try:
-            lot = await new_lot(app, ends_in_ms=3000)
+            lot = await new_lot(app)
             code, _ = await paid(app, lot["id"], "buyer_pdf")
             outcome = await app.store.place_bid(lot["id"], code, lot["starting_price"])
             assert outcome.ok, outcome

@@ -202,7 +202,7 @@ async def test_reauction_after_default_bars_buyer_and_applies_forfeit_in_order(a
     now = await app.store.server_time_ms()
     new = await relist(app, lot["id"], {"starting_price": "800000.00",
                                         "starts_at": ms_to_iso(now - 59_000),
-                                        "ends_at": ms_to_iso(now + 1500)}, OFFICER)
+                                        "ends_at": ms_to_iso(now + 600_000)}, OFFICER)
     assert (new["round"], new["previous_lot_id"], new["barred"]) == (1, lot["id"], ["b"])
     assert new["case_id"] == lot["case_id"]
     with pytest.raises(Forbidden) as barred:
@@ -247,7 +247,7 @@ async def test_second_auction_and_fixed_price_sale_limits_and_engine(app: Any) -
         with pytest.raises(Invalid) as refused:
             await relist(app, lot["id"], data, OFFICER)
         assert refused.value.code == code
-    second = await relist(app, lot["id"], body("640000.00", now - 59_000, now + 1200), OFFICER)
+    second = await relist(app, lot["id"], body("640000.00", now - 59_000, now + 600_000), OFFICER)
     assert (second["round"], second["sale_mode"], second["starting_price"]) == (2, "auction",
                                                                                 64_000_000)
     assert second["deposit"] == 6_400_000
@@ -287,7 +287,7 @@ async def test_fixed_price_sale_others_may_raise_with_extension(app: Any) -> Non
     now = await app.store.server_time_ms()
     second = await relist(app, lot["id"], {"starting_price": "640000.00",
                                            "starts_at": ms_to_iso(now - 59_000),
-                                           "ends_at": ms_to_iso(now + 1200)}, OFFICER)
+                                           "ends_at": ms_to_iso(now + 600_000)}, OFFICER)
     await wait_closed(app, second["id"])
     now = await app.store.server_time_ms()
     sale = await relist(app, second["id"], {"starting_price": "640000.00",
@@ -318,7 +318,7 @@ async def test_priority_purchaser_ties_in_a_second_auction(app: Any) -> None:
     now = await app.store.server_time_ms()
     second = await relist(app, lot["id"], {"starting_price": "700000.00",
                                            "starts_at": ms_to_iso(now - 59_000),
-                                           "ends_at": ms_to_iso(now + 1500)}, OFFICER)
+                                           "ends_at": ms_to_iso(now + 600_000)}, OFFICER)
     assert second["priority_purchasers"] == [{"username": "heir", "rank": 1}]
     other, _ = await paid(app, second["id"], "a")
     heir, _ = await paid(app, second["id"], "heir")

@@ -78,7 +78,7 @@ async def scenario(app: Any, seed: int) -> None:
     for n in range(8):
         start = rng.choice([40_000_000, 80_000_000, 123_400_000])
         lots.append(await new_lot(app, case_number=f"(2026)京01执{seed}-{n % 3}号", start=start,
-                                  ends_in_ms=1500))
+                                  ends_in_ms=600_000))
         await open_auction(app, rng, lots[-1])
     await wait_closed(app, *(lot["id"] for lot in lots))
     outcomes = {lot["id"]: await after_close(app, rng, lot) for lot in lots}
@@ -93,7 +93,7 @@ async def scenario(app: Any, seed: int) -> None:
                 price = max(price, lot["appraisal_price"] * 7 // 10 + 100)
             new = await relist(app, lot["id"], {
                 "starting_price": f"{price // 100}.00", "starts_at": ms_to_iso(now - 59_000),
-                "ends_at": ms_to_iso(now + 1500)}, OFFICER)
+                "ends_at": ms_to_iso(now + 600_000)}, OFFICER)
             await open_auction(app, rng, new)
             second.append(new)
     await wait_closed(app, *(lot["id"] for lot in second))
