@@ -313,12 +313,19 @@ def test_viewer_counts_from_heartbeats_and_sockets(portal: str, event) -> None:
     eid = event["id"]
     ids = [issued_viewer(portal, eid) for _ in range(30)]
     assert len(set(ids)) == 30
-    for n, viewer in enumerate(ids):
-        r = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
-                       json={"viewer": viewer, "venue_id": 1 + n % 2})
-        assert r.status_code == 204
-    # the same viewer again, and one moving to the other venue: still counted once in total
-    httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": ids[0], "venue_id": 2})
+
+    def beat() -> None:
+        """Every viewer's heartbeat, as their pages send one every 20 s (a count covers the
+        current and previous 30 s bucket: without fresh beats it would fall within 30-60 s,
+        which a loaded machine can spend waiting below)."""
+        for n, viewer in enumerate(ids):
+            r = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
+                           json={"viewer": viewer, "venue_id": 1 + n % 2})
+            assert r.status_code == 204
+        # the same viewer again, moving to the other venue: still counted once in total
+        httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": ids[0], "venue_id": 2})
+
+    beat()
     bad = httpx.post(f"{portal}/api/events/{eid}/heartbeat", json={"viewer": "x", "venue_id": 1})
     assert bad.status_code == 403 and bad.json()["error"]["code"] == "bad_viewer"
     elsewhere = httpx.post(f"{portal}/api/events/{eid}/heartbeat",
@@ -336,8 +343,10 @@ def test_viewer_counts_from_heartbeats_and_sockets(portal: str, event) -> None:
     with connect(ws_url(portal, eid, viewer="socket-viewer-1")) as ws:
         next_of(ws, "snapshot")
         ws.send(json.dumps({"type": "watch", "venue_id": 2}))
+        beat()
         viewers = next_of(ws, "viewers", timeout=20)
         while viewers["venues"]["2"] < 17:  # the socket's venue is noted every 5 s
+            beat()
             viewers = next_of(ws, "viewers", timeout=20)
         # a viewer who switched venues within the window counts on both, once in the total
         assert viewers["total"] == 31 and viewers["venues"]["2"] == 17
