@@ -1,14 +1,18 @@
 """The multi-host layout of docs/scaling.md, tested: two independent portal hosts, each
 `python -m portal serve --workers 2` on its own port and its own DATA_DIR, with the settings
-every host must share (SECRET_KEY, COURT, PORTAL_RULES, REDIS_URL/REDIS_CLUSTER) and one
-Redis (a single server, or the local 3-master cluster under REDIS_CLUSTER_TESTS=1).
+every host must share (SECRET_KEY, COURT, PORTAL_RULES, TRUSTED_PROXIES, REDIS_URL and
+REDIS_CLUSTER) and one Redis (a single server, or the local 3-master cluster under
+REDIS_CLUSTER_TESTS=1).
 
 It asserts what a load balancer in front of N hosts relies on, with no stickiness: a page
-served by one host and its form posted to the other (login), a session used on both, a bid
-through each host reaching lot watchers on both (every seq once, in order), the cacheable lot
-and room state alike on both, a viewer id issued by one host accepted by the other, room
-messages crossing hosts both ways, one close and one settlement for the two hosts' closers and
-settlers, and a logout on one host closing the session's socket on the other.
+served by one host and its form posted to the other (login), a session used on both, the
+balancer's X-Forwarded-Proto believed (https URLs for venues' encoders), a bid through each
+host reaching lot watchers on both (every seq once, in order), the cacheable lot and room
+state alike on both, a viewer id issued by one host accepted by the other, room messages
+crossing hosts both ways, one close and one settlement for the two hosts' closers and
+settlers, and a logout on one host closing the session's socket on the other. A second test
+puts both hosts on one DATA_DIR (the shared file system production needs for uploads and
+HLS) and serves each host's uploads from the other.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from portal_helpers import PASSWORD, actor, end_lot_now, lot_body, make_account,
 from portal_helpers import pay_deposit as pay
 from redis_cluster import CLUSTER_TESTS, flush
 from test_livestream_api import cookie_header, event_body, next_of, ws_url
+from test_livestream_workers import playlist
 from test_portal_live import ws_url as lot_ws_url
+from test_portal_pages import form_fields, jpeg_bytes
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -44,15 +50,17 @@ WATCHERS_PER_HOST = 3
 BIDS = 4
 
 
-@pytest.fixture
-def hosts(redis_alone_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Hosts A and B on Redis that the session's live portal never touches (its closer and
-    settler would otherwise be a third host), started side by side."""
-    flush(redis_alone_url)
-    env = {**SHARED, "REDIS_URL": redis_alone_url}
+@contextlib.contextmanager
+def two_hosts(redis_url: str, tmp_path: Path, data_dirs: tuple[Path, Path],
+              ) -> Iterator[tuple[str, str]]:
+    """Hosts A and B (`portal serve --workers 2` each, the SHARED settings), started side by
+    side; stopped after."""
+    flush(redis_url)
+    env = {**SHARED, "REDIS_URL": redis_url}
     with ThreadPoolExecutor(2) as pool:
-        started = [pool.submit(serve, {**env, "DATA_DIR": str(tmp_path / f"host-{n}")}, 2,
-                               tmp_path / f"host-{n}.log") for n in "ab"]
+        started = [pool.submit(serve, {**env, "DATA_DIR": str(data)}, 2,
+                               tmp_path / f"host-{n}.log") for n, data in zip("ab", data_dirs,
+                                                                               strict=True)]
     try:
         (_, a), (_, b) = (future.result() for future in started)
         yield a, b
@@ -60,6 +68,22 @@ def hosts(redis_alone_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         for future in started:  # a host that failed to start has nothing to stop
             if future.exception() is None:
                 stop(future.result()[0])
+
+
+@pytest.fixture
+def hosts(redis_alone_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Each host with its own DATA_DIR, on Redis that the session's live portal never touches
+    (its closer and settler would otherwise be a third host)."""
+    with two_hosts(redis_alone_url, tmp_path, (tmp_path / "data-a", tmp_path / "data-b")) as ab:
+        yield ab
+
+
+@pytest.fixture
+def hosts_sharing_files(redis_alone_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Both hosts on one DATA_DIR: the shared file system of docs/scaling.md (here a local
+    folder, so this shows that two `portal serve` share it, not what NFS does)."""
+    with two_hosts(redis_alone_url, tmp_path, (tmp_path / "data",) * 2) as ab:
+        yield ab
 
 
 def on(base: str, client: httpx.Client) -> httpx.Client:
@@ -227,3 +251,39 @@ def test_two_hosts_behind_one_balancer(hosts: tuple[str, str], redis_alone_url: 
         return [n for n in items if n["kind"] == "won"]
 
     assert len(poll(won, bool)) == 1  # the settler's last step; notified once
+
+
+def test_hosts_sharing_data_dir_serve_each_others_uploads(hosts_sharing_files: tuple[str, str],
+                                                          redis_alone_url: str) -> None:
+    """Files are written by the host that took the request: with one shared DATA_DIR a photo
+    uploaded through A is served by B, and one HLS stream pushed alternately through both
+    (what a round-robin balancer does to an encoder's PUTs) plays from either."""
+    a, b = hosts_sharing_files
+    officer_a = actor(a, redis_alone_url, "mh_files_officer", role="officer")
+    officer_b = on(b, officer_a)
+    page = officer_a.get("/officer/lots/new")
+    r = officer_b.post("/officer/lots/new", data=form_fields(page_csrf(page.text)),
+                       files=[("photos", ("room.jpg", jpeg_bytes(), "image/jpeg"))])
+    assert r.status_code == 303, r.text
+    lot = officer_a.get("/api" + r.headers["location"]).json()
+    photos = [httpx.get(host + lot["photos"][0]) for host in (a, b)]
+    assert [p.status_code for p in photos] == [200, 200]
+    assert photos[0].content == photos[1].content
+
+    event = officer_a.post("/api/events", json=event_body([lot["id"]])).json()
+    venue = event["venues"][0]
+    key, playback = venue["stream_key"], venue["playback_url"]
+    folder = playback.rsplit("/", 1)[0]
+    for seq in range(4):
+        via = (a, b)[seq % 2]
+        assert httpx.put(f"{via}/ingest/{key}/index{seq}.ts",
+                         content=b"G" * 188 + str(seq).encode()).status_code == 201
+        assert httpx.put(f"{via}/ingest/{key}/index.m3u8",
+                         content=playlist(max(0, seq - 2), seq)).status_code == 201
+    lists = [httpx.get(host + playback) for host in (a, b)]
+    assert [x.status_code for x in lists] == [200, 200]
+    assert lists[0].text == lists[1].text == playlist(1, 3).decode()
+    for host in (a, b):
+        for seq in (1, 2, 3):
+            segment = httpx.get(f"{host}{folder}/index{seq}.ts")
+            assert segment.status_code == 200 and segment.content.endswith(str(seq).encode())
