@@ -36,8 +36,8 @@ def grab(page: Any, path: Path) -> np.ndarray:
 
 
 def frames(page: Any, n: int = 2) -> None:
-    page.evaluate(f"new Promise(r => {{ let n = {n}; const f = () => --n ? "
-                  "requestAnimationFrame(f) : r(); requestAnimationFrame(f); }})")
+    page.evaluate("n => new Promise(r => { const f = () => --n ? requestAnimationFrame(f) : r();"
+                  " requestAnimationFrame(f); })", n)
 
 
 def toggled(page: Any, group: str, out: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
