@@ -52,6 +52,19 @@ def tour_view(tour: dict[str, Any], store: PanoramaStore) -> dict[str, Any]:
     return out
 
 
+def start_scene(tour: dict[str, Any]) -> dict[str, Any] | None:
+    """The scene a visitor starts in (the first one when start_scene names none)."""
+    scenes = {s["id"]: s for s in tour.get("scenes", [])}
+    return scenes.get(tour.get("start_scene", "")) or next(iter(scenes.values()), None)
+
+
+def preview_url(pano_view: dict[str, Any] | None) -> str | None:
+    """A panorama's equirectangular preview image (from PanoramaStore.view), if it has one."""
+    if not pano_view or not pano_view.get("preview"):
+        return None
+    return f"{pano_view['url']}{pano_view['preview']}"
+
+
 def iso_ms(ms: int) -> str:
     return (
         datetime.fromtimestamp(ms / 1000, tz=UTC)
@@ -89,10 +102,8 @@ class Tours:
             tour = await self.get(lot_id)
         except TourError:
             return None
-        scenes = {s["id"]: s for s in tour.get("scenes", [])}
-        start = scenes.get(tour.get("start_scene", "")) or next(iter(scenes.values()), None)
-        view = self.store.view(start["panorama"]) if start else None
-        return f"{view['url']}{view['preview']}" if view and view.get("preview") else None
+        start = start_scene(tour)
+        return preview_url(self.store.view(start["panorama"]) if start else None)
 
     async def get(
         self, lot_id: int, version: int | None = None, at_ms: int | None = None

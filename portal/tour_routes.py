@@ -17,7 +17,7 @@ from starlette.routing import Route
 from core.errors import NotFound, PortalError
 from panorama.jobs import JobNotFound
 from panorama.store import content_type
-from panorama.tours import TourError, parse_time, tour_view
+from panorama.tours import TourError, parse_time, preview_url, start_scene, tour_view
 from portal import policy, tour_uploads
 from portal.apispec import Op, api, body_dict, decode_json, read_limited, respond
 from portal.schemas.tours import (
@@ -143,8 +143,12 @@ async def tour_page(request: Request) -> Response:
     lot_id = int(request.path_params["lot_id"])  # an {lot_id:int} route
     lot = await services(request).lots.get(lot_id)
     tour, _ = await load_tour(request, lot_id)
+    view = tour_view(tour, services(request).panoramas)
+    start = start_scene(view)
     return render(request, "tour.html", {
-        "lot": lot, "tour": tour_view(tour, services(request).panoramas),
+        "lot": lot, "tour": view,
+        # painted at once, under the viewer box, until the 3D viewer shows the panorama
+        "preview": preview_url(view["panoramas"].get(start["panorama"]) if start else None),
         "published_ms": parse_time(tour["created_at"]),
         "pinned": bool(request.query_params.get("version") or request.query_params.get("at"))})
 

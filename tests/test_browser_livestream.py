@@ -1,11 +1,13 @@
-"""The event page in real Chromium: a venue plays (currentTime advances, through hls.js), two
-users chat and both see it, the host switches the on-air venue and viewers follow (logged-in
-over the websocket, anonymous through the cacheable state), a deleted message disappears for
-everyone, user text stays text."""
+"""The event page in real Chromium: a venue plays (currentTime advances, through hls.js; on a
+phone after a tap on play, with the venue's poster until then), two users chat and both see
+it, the host switches the on-air venue and viewers follow (logged-in over the websocket,
+anonymous through the cacheable state), a deleted message disappears for everyone, user text
+stays text."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import threading
 import time
@@ -15,7 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms
+from test_browser_tour import upload
 
 from livestream.testsrc import LoopPusher, render_loop
 
@@ -105,6 +109,7 @@ def test_event_page_plays_chats_follows_and_moderates(portal: str, browser, setu
         b = page_for("viewer_b")
         anon = page_for(None, viewport={"width": 390, "height": 844}, mobile=True)
         host = page_for("browser_host", f"{url}/host")
+        anon.click("#player-start")  # a phone plays when asked (test_a_phone_plays_on_tap)
 
         # A venue plays: hls.js (tested with Hls.isSupported()) and currentTime advances.
         for page in (a, anon):
@@ -162,6 +167,60 @@ def test_event_page_plays_chats_follows_and_moderates(portal: str, browser, setu
     for context in contexts:
         context.close()
     assert not [e for e in errors if "favicon" not in e], errors
+
+
+def test_a_phone_plays_on_tap(portal: str, browser, setup, loops, tmp_path: Path) -> None:
+    """On a phone the event page shows the on-air venue's lot photo and a play button, follows
+    the on-air venue with its poster, and loads hls.js and the stream only when tapped (a
+    desktop starts at once: the test above)."""
+    officer = setup["officer"]
+    photos = []
+    for colour in ("red", "blue"):
+        jpeg = io.BytesIO()
+        Image.new("RGB", (640, 360), colour).save(jpeg, "JPEG")
+        r = upload(officer, "photos", setup["lots"][0]["id"], jpeg.getvalue(), "image/jpeg")
+        assert r.status_code == 201, r.text
+        photos.append(r.json()["url"])
+    lots = [officer.post("/api/lots", json=lot_body(title=title, photos=[photo])).json()
+            for title, photo in zip(("手机一号房", "手机二号房"), photos, strict=True)]
+    ev = officer.post("/api/events", json={
+        "title": "手机观看",
+        "starts_at": iso(now_ms() - 60_000), "ends_at": iso(now_ms() + 3600_000),
+        "venues": [{"name": "一号现场", "lot_id": lots[0]["id"]},
+                   {"name": "二号现场", "lot_id": lots[1]["id"]}]}).json()
+    assert officer.post(f"/api/events/{ev['id']}/on-air", json={"venue_id": 1}).status_code == 200
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    streamed = lambda: [u for u in requested if "/vendor/hls.js/" in u or ".m3u8" in u]  # noqa: E731
+    with Feed(portal, [(v["stream_key"], loops[i]) for i, v in enumerate(ev["venues"])]):
+        page.goto(f"{portal}/events/{ev['id']}")
+        page.wait_for_function("window.eventState && window.eventState.source === 1")
+        start = page.locator("#player-start")
+        assert start.is_visible() and start.inner_text() == "播放"
+        assert page.get_attribute("#main-video", "poster") == photos[0]
+        assert any(u.endswith(photos[0]) for u in requested)
+        # the host puts venue 2 on air: the phone follows with that venue's poster, unplayed
+        assert officer.post(f"/api/events/{ev['id']}/on-air",
+                            json={"venue_id": 2}).status_code == 200
+        page.wait_for_function("window.eventState.source === 2", timeout=15_000)
+        assert page.get_attribute("#main-video", "poster") == photos[1]
+        assert page.inner_text("#now-venue") == "二号现场"
+        assert page.evaluate("document.querySelector('#main-video')._hls == null")
+        assert start.is_visible() and not streamed(), streamed()
+        shot(page, tmp_path, "event-phone-poster")
+        start.tap()
+        page.wait_for_function("window.eventState.showing === 2", timeout=30_000)
+        assert start.is_hidden() and streamed()
+        t0 = page.evaluate("document.querySelector('#main-video').currentTime")
+        page.wait_for_function(f"document.querySelector('#main-video').currentTime > {t0} + 1",
+                               timeout=20_000)
+    context.close()
+    assert not errors, errors
 
 
 def test_replay_follows_the_timeline(portal: str, browser, setup, loops, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ directions), clicking an arrow walks to the next room, and the floor plan follow
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,9 @@ def test_tour_renders_walks_between_rooms_and_plan_follows(portal: str, redis_ur
     page.wait_for_function("window.tourViewer && tourViewer.currentScene() === 'hall'")
     assert page.locator("#tour-poster").is_hidden()
     assert any("/vendor/three/" in u for u in requested)
+    # three's core, imported by relative URL, comes by its hashed URL too (the import map)
+    assert [u for u in requested if "/three.core.min.js" in u] == [
+        u for u in requested if re.search(r"/three\.core\.min\.js\?v=[0-9a-f]{12}$", u)] != []
     page.goto(f"{portal}/lots/{bare_id}")
     page.wait_for_load_state("networkidle")
     assert page.locator("#tour").is_hidden()

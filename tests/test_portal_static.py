@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -39,12 +40,21 @@ def test_vendored_modules_are_precompressed_and_hashed_in_the_import_map(portal:
     page = httpx.get(f"{portal}/lots/{lot['id']}").text
     lot_js = re.search(r'src="(/static/js/lot\.js\?v=[0-9a-f]{12})"', page)
     assert lot_js
-    three = "/static/vendor/three/three.core.js"
+    # the minified builds; three.module.min.js imports ./three.core.min.js by relative URL,
+    # which the import map sends to its hashed URL too (so it is cached as immutable)
+    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', page).group(1))
+    three = "/static/vendor/three/three.core.min.js"
+    core_sha = hashlib.sha256((STATIC / three.removeprefix("/static/")).read_bytes()).hexdigest()
+    assert imports["imports"][three] == f"{three}?v={core_sha[:12]}"
+    assert imports["imports"]["three"].startswith("/static/vendor/three/three.module.min.js?v=")
+    assert imports["imports"]["hls.js"].startswith("/static/vendor/hls.js/hls.min.mjs?v=")
+    assert httpx.get(portal + imports["imports"][three]).headers["cache-control"] == (
+        "public, max-age=31536000, immutable")
     with httpx.stream("GET", portal + three, headers={"Accept-Encoding": "gzip"}) as r:
         packed = b"".join(r.iter_raw())
         assert r.headers["content-encoding"] == "gzip"
         assert int(r.headers["content-length"]) == len(packed)
-    original = (STATIC / "vendor/three/three.core.js").read_bytes()
+    original = (STATIC / "vendor/three/three.core.min.js").read_bytes()
     assert gzip.decompress(packed) == original and len(packed) < len(original) / 3
     plain = httpx.get(portal + three, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == original

@@ -1,6 +1,5 @@
 // Shared by the event page and the host page: HLS players, the event websocket, and the
 // chat/question lists (user text always through textContent, never innerHTML).
-import Hls from "hls.js";
 import {getJson} from "./lib/api.js";
 import {el} from "./lib/dom.js";
 import {timeOf} from "./lib/format.js";
@@ -10,12 +9,30 @@ import {reconnectingSocket} from "./lib/socket.js";
 // else the browser's own HLS (Safari, iOS). A stream that has not started yet (no signal, event
 // still upcoming) is retried with backoff: 3 s, 6 s, 12 s … at most every 30 s, so a silent
 // venue does not fill the console with 404s; a parsed playlist resets the backoff.
+// hls.js (about 600 kB of script) is imported on the first play, not with the page: a phone
+// that shows the venue's poster and is never tapped never downloads or runs it.
 const RETRY_MS = 3000;
 const RETRY_MAX_MS = 30000;
+let hlsModule = null;
 
-export function play(video, url, {onFatal, onLevel, attempt = 0} = {}) {
+export function loadHls() {
+  hlsModule ??= import("hls.js").then((m) => m.default);
+  return hlsModule;
+}
+
+// Resolves to the Hls instance (null for native HLS or no URL); a later play() or stop() on
+// the same element wins over one still waiting for hls.js.
+export async function play(video, url, options = {}) {
   stop(video);
   if (!url) return null;
+  const token = {};
+  video._playToken = token;
+  const Hls = await loadHls();
+  if (video._playToken !== token) return null;
+  return attach(Hls, video, url, options);
+}
+
+function attach(Hls, video, url, {onFatal, onLevel, attempt = 0} = {}) {
   if (Hls.isSupported()) {
     const hls = new Hls({liveSyncDurationCount: 3, maxBufferLength: 20, backBufferLength: 30});
     video._hls = hls;
@@ -28,7 +45,10 @@ export function play(video, url, {onFatal, onLevel, attempt = 0} = {}) {
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) { hls.recoverMediaError(); return; }
       const wait = Math.min(RETRY_MS * 2 ** tries, RETRY_MAX_MS) * (0.9 + Math.random() * 0.2);
       video._retry = setTimeout(() => {
-        if (video._hls === hls) play(video, url, {onFatal, onLevel, attempt: tries + 1});
+        if (video._hls === hls) {
+          stop(video);
+          attach(Hls, video, url, {onFatal, onLevel, attempt: tries + 1});
+        }
       }, wait);
     });
     hls.loadSource(url);
@@ -43,6 +63,7 @@ export function play(video, url, {onFatal, onLevel, attempt = 0} = {}) {
 }
 
 export function stop(video) {
+  video._playToken = null;
   clearTimeout(video._retry);
   if (video._hls) { video._hls.destroy(); video._hls = null; }
 }

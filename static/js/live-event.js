@@ -3,18 +3,24 @@
 // state (/api/events/{id}/state, CDN-friendly) every 2 s and send a heartbeat every 20 s.
 // After the event the recordings replay, cutting between venues along the on-air timeline
 // (matched on each recording's program date time).
+// On phones nothing plays until the viewer asks: the player shows the venue's poster and a
+// play button, and hls.js loads on that tap (a live stream costs a phone's data and battery;
+// a desktop starts the on-air venue muted at once, which is what the page is for).
 import {api, getJson} from "./lib/api.js";
 import {$, el} from "./lib/dom.js";
 import {money} from "./lib/format.js";
 import {appendItem, connectRoom, freshViewerId, messageItem, play, removeItem,
-        renderList} from "./live-common.js";
+        renderList, stop} from "./live-common.js";
 
 const data = JSON.parse($("event-data").textContent);
 const i18n = data.i18n;
 const video = $("main-video");
+const startButton = $("player-start");
+const PHONE = window.matchMedia("(max-width: 760px)");
 const venues = Object.fromEntries(data.venue_info.map((v) => [v.id, v]));
 const state = {onAir: data.on_air, source: null, showing: null, following: true,
-               status: data.status, messages: 0, connected: false, lastState: null};
+               status: data.status, messages: 0, connected: false, lastState: null,
+               started: !PHONE.matches};
 window.eventState = state;  // for tests and debugging
 let viewer = data.viewer;  // signed by the server (heartbeats count no other id)
 let room = null;
@@ -25,6 +31,10 @@ function label(venueId) {
   const v = venues[venueId];
   if (!v) return;
   $("now-venue").textContent = v.name;
+  // the venue's lot photo stands in for the picture until the video plays
+  const poster = lotOf(venueId).photos?.[0];
+  if (poster) video.setAttribute("poster", poster);
+  else video.removeAttribute("poster");
   $("now-lot").textContent = lotOf(venueId).title || "";
   showPrice(venueId, $("now-price-label"), $("now-price"));
   $("now-bid").href = `/lots/${v.lot_id}`;
@@ -52,6 +62,34 @@ function note(text) {
   $("player-note").hidden = !text;
 }
 
+// Play now, or on phones until the viewer taps play: show the venue's poster and keep what
+// to play for the tap.
+let pending = null;
+function playOrWait(url, options) {
+  if (state.started) {
+    pending = null;
+    return play(video, url, options);
+  }
+  stop(video);
+  pending = () => play(video, url, options);
+  startButton.hidden = false;
+  note("");
+  return null;
+}
+
+function start() {
+  state.started = true;
+  startButton.hidden = true;
+  const run = pending;
+  pending = null;
+  if (run) run();
+}
+
+startButton.addEventListener("click", () => {
+  if (state.source && !state.showing) note(state.status === "ended" ? "" : i18n.waiting);
+  start();
+});
+
 // -- live ------------------------------------------------------------------------------------
 function show(venueId, {follow} = {}) {
   if (!venues[venueId]) return;
@@ -62,7 +100,7 @@ function show(venueId, {follow} = {}) {
   state.source = venueId;
   state.showing = null;
   note(i18n.waiting);
-  play(video, venues[venueId].playback_url);
+  playOrWait(venues[venueId].playback_url);
   label(venueId);
   if (room) room.send({type: "watch", venue_id: venueId});
   else heartbeat();
@@ -220,7 +258,7 @@ function replayFrom(index) {
   if (!v.recording_url) { note(i18n.no_recording); return; }
   note("");
   pendingSeek = clockOf(entry, entry.venue);
-  play(video, v.recording_url, {onLevel: (_hls, details) => {
+  playOrWait(v.recording_url, {onLevel: (_hls, details) => {
     if (pendingSeek != null) { seekTo(details, pendingSeek); pendingSeek = null; }
   }});
 }
@@ -236,10 +274,11 @@ document.addEventListener("click", (e) => {
   const watch = e.target.closest("[data-watch]");
   if (watch) {
     const id = Number(watch.dataset.watch);
+    if (!state.started) start();  // choosing a venue is asking to watch it
     if (state.status === "ended") {
       const index = timeline.findIndex((t) => t.venue === id);
       if (index >= 0) replayFrom(index);
-      else if (venues[id].recording_url) { state.source = id; label(id); play(video, venues[id].recording_url); }
+      else if (venues[id].recording_url) { state.source = id; label(id); playOrWait(venues[id].recording_url); }
       else note(i18n.no_recording);
     } else show(id, {follow: id === state.onAir});
     $("main-video").scrollIntoView({behavior: "smooth", block: "nearest"});
@@ -275,7 +314,7 @@ if (state.status === "ended") {
   if (timeline.length) replayFrom(0);
   else {
     const first = data.venue_info.find((v) => v.recording_url);
-    if (first) { state.source = first.id; label(first.id); play(video, first.recording_url); }
+    if (first) { state.source = first.id; label(first.id); playOrWait(first.recording_url); }
     else note(i18n.no_recording);
   }
 } else {

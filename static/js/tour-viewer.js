@@ -1,7 +1,7 @@
 // The virtual tour viewer: Photo Sphere Viewer with cubemap tiles, virtual tour, markers,
 // the floor-plan minimap, gyroscope and VR stereo; a floor plan beside the viewer that marks
 // the current scene; a 360-degree video overlay for scenes that have one.
-import { Viewer } from '@photo-sphere-viewer/core';
+import { SYSTEM, Viewer } from '@photo-sphere-viewer/core';
 import { CubemapTilesAdapter } from '@photo-sphere-viewer/cubemap-tiles-adapter';
 import { VirtualTourPlugin } from '@photo-sphere-viewer/virtual-tour-plugin';
 import { MarkersPlugin } from '@photo-sphere-viewer/markers-plugin';
@@ -10,11 +10,10 @@ import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
 import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
 import { getJson } from './lib/api.js';
 import { $, el } from './lib/dom.js';
-import { attachStereoArrows } from './lib/stereo-arrows.js';
+import { MARKER_ICON, attachStereoArrows, attachStereoMarkers } from './lib/stereo-arrows.js';
 
 const RAD = Math.PI / 180;
 const PHONE = window.matchMedia('(max-width: 760px)');
-const CATEGORY_ICON = { defect: '!', fixture: 'i', info: 'i' };
 // PSV's own arrow (a chevron in rings), drawn by us so each arrow button gets a name
 const ARROW_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" aria-hidden="true">'
   + '<path fill-rule="evenodd" fill="currentColor" d="M95,50a45,45 0 1,0 -90,0a45,45 0 1,0 90,0'
@@ -55,7 +54,7 @@ function markerConfig(m, labels) {
   return {
     id: `info-${m.id}`,
     position: { yaw: m.yaw * RAD, pitch: m.pitch * RAD },
-    html: `<span class="tour-marker tour-marker-${m.category}" aria-label="${title}">${CATEGORY_ICON[m.category] || 'i'}</span>`,
+    html: `<span class="tour-marker tour-marker-${m.category}" aria-label="${title}">${MARKER_ICON[m.category] || 'i'}</span>`,
     size: { width: 32, height: 32 },
     anchor: 'center center',
     tooltip: { content: `<strong>${escapeHtml(category)}</strong> ${title}`, position: 'top center' },
@@ -93,6 +92,15 @@ export function arrivalView(tour, toId, fromId, fromLink) {
   }
   return to.initial_view;
 }
+
+// Before it cuts a cube stripe into faces, PSV probes the widest 2D canvas the browser can draw
+// by painting into one as wide as the largest WebGL texture (8192-16384 px wide: 128-512 MB of
+// pixels), on the main thread, once per page. Its answer only ever shrinks images wider than
+// that: our base stripes have 256 px faces, and a floor plan over 4096 px would be drawn on
+// the minimap at 4096 px. So a width every browser draws (4096 px) is taken as the answer and
+// phones are spared the allocation (~100 ms of main thread in the Lighthouse trace).
+// (An internal field: should PSV rename it, this does nothing and PSV probes as before.)
+if (SYSTEM.__maxCanvasWidth === null) SYSTEM.__maxCanvasWidth = 4096;
 
 export function createTourViewer(container, tour, options = {}) {
   const labels = options.labels || {};
@@ -164,6 +172,7 @@ export function createTourViewer(container, tour, options = {}) {
   const api = {
     viewer, virtualTour, map, markers: viewer.getPlugin(MarkersPlugin), tour, stereo,
     stereoArrows: attachStereoArrows(viewer, virtualTour, stereo),
+    stereoMarkers: attachStereoMarkers(viewer, virtualTour, stereo),
     currentScene: () => virtualTour.getCurrentNode()?.id ?? null,
     go: (id) => virtualTour.setCurrentNode(id),
     onChange: [],
@@ -252,6 +261,9 @@ export async function mountTour(section) {
     tour = response.body;
   }
   if (!tour.scenes.length) return null;
+  // evaluating three.js and PSV is one long task; building the viewer (WebGL contexts, DOM)
+  // another: let the page paint and answer input in between
+  await new Promise((resolve) => setTimeout(resolve, 0));
   section.hidden = false;
   const box = section.querySelector('.tour-viewer');
   const planBox = section.querySelector('.tour-plan');
@@ -259,6 +271,16 @@ export async function mountTour(section) {
   const videoButton = section.querySelector('.tour-video-button');
   const api = createTourViewer(box, tour, { labels, ctrlZoom: section.dataset.ctrlZoom === '1',
                                             compact: !section.classList.contains('tour-full') });
+  // the full-screen page's preview image covers the box until the panorama is drawn
+  const preview = section.querySelector('.tour-preview');
+  if (preview) {
+    const drawn = () => {
+      if (!api.viewer.state.textureData) return;
+      preview.remove();
+      api.viewer.removeEventListener('render', drawn);
+    };
+    api.viewer.addEventListener('render', drawn);
+  }
   const markPlan = planBox ? floorPlan(planBox, tour, (id) => api.go(id)) : () => {};
   const roomButtons = {};
   if (rooms) {
