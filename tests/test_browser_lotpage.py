@@ -111,6 +111,7 @@ def test_bid_goes_through_the_confirmation_dialog(portal: str, redis_url: str, b
     dialog = page.locator("#bid-confirm")
     expect(dialog).to_be_visible()
     expect(page.locator("#confirm-amount")).to_have_text("¥950,000.00")
+    expect(page.locator("#confirm-lot")).to_have_text("朝阳区 测试住宅")  # which lot, in the dialog
     expect(page.locator("#confirm-capital")).to_have_text("人民币玖拾伍万元整")
     expect(page.locator("#confirm-steps")).to_have_text("比起拍价高 15 个加价幅度")
     expect(page.locator("#confirm-warning")).to_be_visible()  # 15 increments above the minimum
