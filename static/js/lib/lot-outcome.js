@@ -38,8 +38,8 @@ function renderMine(item, i18n) {
   box.hidden = false;
   box.dataset.myStatus = item.status;
   if (item.status === "awaiting_balance") {
-    const due = item.due_at ? [`${i18n.due_by} `, el("span", {class: "nowrap", text: beijing(item.due_at)}),
-      ` ${i18n.beijing_time}`] : [];
+    const due = item.due_at ? [`${i18n.due_by} `,
+      el("span", {class: "nowrap", text: `${beijing(item.due_at)} ${i18n.beijing_time}`})] : [];
     box.replaceChildren(el("strong", {text: i18n.my_status_awaiting_balance}), " ", ...due);
     if (item.pay_url && !$("pay-balance")) {
       $("outcome-actions").prepend(el("a", {class: "button", id: "pay-balance", href: item.pay_url,
