@@ -21,6 +21,7 @@ from portal.demo_tours import demo_tours
 from portal.keys import DEMO_LOADED
 from portal.lot_routes import register
 from portal.photos import save_photo
+from portal.settings import DEFAULT_COURT
 from portal.users import Users, sample_id_number
 
 if TYPE_CHECKING:  # annotations only; services.py imports this module's dependencies
@@ -31,7 +32,8 @@ OFFICER = ("officer", "officer-pass-2026")
 BIDDERS = ["bidder1", "bidder2", "bidder3", "bidder4"]
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
-COURT = "北京市第一中级人民法院"
+# Case numbers carry the court's code (京0102 is the Xicheng district court, the default COURT)
+CASE_CODES = {DEFAULT_COURT: "京0102", "北京市第一中级人民法院": "京01"}
 
 # title, district, type, area, appraisal yuan, address, timing
 LOTS: list[tuple[str, str, str, float | None, int, str, str]] = [
@@ -106,7 +108,7 @@ def car_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-def lot_input(i: int, spec: tuple[Any, ...], now: int, photo: str) -> dict[str, Any]:
+def lot_input(i: int, spec: tuple[Any, ...], now: int, photo: str, court: str) -> dict[str, Any]:
     title, district, ptype, area, appraisal, address, timing = spec
     start = (appraisal * 70 // 100 // 1000 + 1) * 1000 if appraisal > 1_000_000 else \
         appraisal * 80 // 100
@@ -120,7 +122,8 @@ def lot_input(i: int, spec: tuple[Any, ...], now: int, photo: str) -> dict[str, 
         "ended_failed": (now - 1000, now + 6000, 1),
     }[timing]
     return {
-        "title": title, "court": COURT, "case_number": f"(2026)京01执{1200 + i}号",
+        "title": title, "court": court,
+        "case_number": f"(2026){CASE_CODES.get(court, '京01')}执{1200 + i}号",
         "property_type": ptype, "district": district, "address": address, "area_m2": area,
         "appraisal_price": fen_to_yuan(appraisal * 100), "starting_price": fen_to_yuan(start * 100),
         "increment": fen_to_yuan(increment * 100), "deposit": fen_to_yuan(deposit * 100),
@@ -163,7 +166,8 @@ async def load_demo(state: Services) -> str:
     officer = await Users(state.redis).get(OFFICER[0])
     if officer is None:
         raise RuntimeError("the demo officer account is missing")
-    papers = await make_papers([(s[0], s[5], s[4]) for s in LOTS], COURT)
+    court = officer.court or state.settings.court  # the lots' court: the papers say the same
+    papers = await make_papers([(s[0], s[5], s[4]) for s in LOTS], court)
     now = await state.store.server_time_ms()
     media = state.settings.data_dir / "media"
     ended: list[dict[str, Any]] = []
@@ -171,7 +175,7 @@ async def load_demo(state: Services) -> str:
     for i, spec in enumerate(LOTS):
         picture = car_photo(i) if spec[2] == "vehicle" else facade_photo(i)
         photo = save_photo(picture, media)
-        lot = await state.lots.create(lot_input(i, spec, now, photo), officer, "sandbox",
+        lot = await state.lots.create(lot_input(i, spec, now, photo, court), officer, "sandbox",
                                       check=not spec[-1].startswith("ended"))
         await file_papers(state, lot, papers[i], officer.username)
         timing = spec[-1]

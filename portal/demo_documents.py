@@ -24,6 +24,19 @@ if TYPE_CHECKING:  # annotations only; services.py imports this module's depende
 Papers = dict[str, bytes]
 
 
+NO_LINE_START = "。，、；：！？）」』》"  # Chinese punctuation never begins a line
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Rows of at most ``width`` characters (one more to keep punctuation off a row's start)."""
+    rows: list[str] = []
+    while text:
+        cut = width + (len(text) > width and text[width] in NO_LINE_START)
+        rows.append(text[:cut])
+        text = text[cut:]
+    return rows
+
+
 def paper(title: str, court: str, lines: list[str]) -> bytes:
     """A one-page court paper: the title, the court, numbered paragraphs."""
     buf = io.BytesIO()
@@ -36,8 +49,8 @@ def paper(title: str, court: str, lines: list[str]) -> bytes:
     pdf.drawCentredString(width / 2, height - 104, court)
     y = height - 150
     for line in lines:
-        for start in range(0, len(line), 38):
-            pdf.drawString(72, y, line[start:start + 38])
+        for row in wrap(line, 38):
+            pdf.drawString(72, y, row)
             y -= 18
         y -= 6
     pdf.drawRightString(width - 72, max(y - 40, 72), court)

@@ -19,7 +19,10 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def translate(lang: str, key: str, **values: object) -> str:
-    text = catalogue(lang).get(key) or catalogue("en").get(key) or key
+    # an empty text is a translation too (English "+1" quick-raise buttons need no unit)
+    text = catalogue(lang).get(key)
+    if text is None:
+        text = catalogue("en").get(key, key)
     return text.format(**values) if values else text
 
 

@@ -64,7 +64,9 @@ async def notifications_page(request: Request) -> Response:
     lang = request_lang(request)
     shown = [{**i, "text": notifications.render(lang, i), "new": n < unread}
              for n, i in enumerate(items)]
-    return render(request, "notifications.html", {"items": shown, "deposits": deposits})
+    titles = {d["lot_id"]: (await app.lots.get(d["lot_id"]))["title"] for d in deposits}
+    return render(request, "notifications.html", {"items": shown, "deposits": deposits,
+                                                  "titles": titles})
 
 
 async def subscribe(app: Services, lot_id: int, username: str) -> None:

@@ -65,6 +65,18 @@ async def my_lot_summary(app: Services, username: str, lot_id: int) -> dict[str,
             if status == "awaiting_balance" and rec.get("balance_order") else None}
 
 
+# 我的竞买 lists what needs the bidder first: a balance to pay, a lead lost, a lead held, a
+# registration waiting (live lots before upcoming ones), then the finished lots.
+PAGE_ORDER = ("awaiting_balance", "outbid", "leading", "registered", "defaulted", "won", "lost",
+              "failed", "cancelled")
+
+
+def by_urgency(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Summaries in PAGE_ORDER; within a status live lots first, then by lot id."""
+    return sorted(items, key=lambda i: (PAGE_ORDER.index(i["status"]),
+                                        i["lot"]["status"] != "live", i["lot"]["id"]))
+
+
 async def my_lot_summaries(app: Services, username: str) -> list[dict[str, Any]]:
     ids = sorted(int(i) for i in await app.redis.smembers(keys.user_lots(username)))
     out = []

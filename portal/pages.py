@@ -23,7 +23,7 @@ from portal.event_pages import upcoming_for_home
 from portal.forms import read_form, redirect
 from portal.lot_routes import register
 from portal.lots import lot_view, state_view
-from portal.my_lots import my_lot_summaries
+from portal.my_lots import by_urgency, my_lot_summaries
 from portal.payment_routes import require_self_confirm
 from portal.payments import is_payer
 from portal.photos import save_photo
@@ -162,7 +162,7 @@ async def my_lots_page(request: Request) -> Response:
     user = await current_user(request)
     if user is None:
         return redirect("/login?next=/me")
-    items = await my_lot_summaries(services(request), user.username)
+    items = by_urgency(await my_lot_summaries(services(request), user.username))
     return render(request, "me.html", {"items": items})
 
 

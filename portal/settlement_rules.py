@@ -240,7 +240,7 @@ def _pct(price: int, per_ten_thousand: int) -> int:
 
 def fee_estimate(property_type: str, area_m2: float | None, price: int) -> FeeEstimate:
     """What the buyer pays on top of the price (assumes the buyer's only home for housing)."""
-    items = [FeeItem("fee_commission", 0, "fee_rule_commission", "0")]
+    items = [FeeItem("fee_commission", 0, "fee_rule_commission", "0%")]
     if property_type == "residential":
         large = (area_m2 or 0) > 140
         rate = 150 if large else 100
@@ -255,7 +255,7 @@ def fee_estimate(property_type: str, area_m2: float | None, price: int) -> FeeEs
         items.append(FeeItem("fee_stamp_duty", _pct(price, 5), "fee_rule_stamp_duty", "0.05%",
                              5))
     elif property_type == "vehicle":
-        items.append(FeeItem("fee_vehicle_transfer", 0, "fee_rule_vehicle", "0"))
+        items.append(FeeItem("fee_vehicle_transfer", 0, "fee_rule_vehicle", "—"))
     return FeeEstimate(price, items)
 
 

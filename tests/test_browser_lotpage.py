@@ -113,6 +113,7 @@ def test_bid_goes_through_the_confirmation_dialog(portal: str, redis_url: str, b
     dialog = page.locator("#bid-confirm")
     expect(dialog).to_be_visible()
     expect(page.locator("#confirm-amount")).to_have_text("¥950,000.00")
+    expect(page.locator("#confirm-lot")).to_have_text("朝阳区 测试住宅")  # which lot, in the dialog
     expect(page.locator("#confirm-capital")).to_have_text("人民币玖拾伍万元整")
     expect(page.locator("#confirm-steps")).to_have_text("比起拍价高 15 个加价幅度")
     expect(page.locator("#confirm-warning")).to_be_visible()  # 15 increments above the minimum
@@ -144,11 +145,13 @@ def test_outbid_alert_and_unread_count(portal: str, redis_url: str, browser) -> 
     page.goto(f"{portal}/lots/{lot['id']}")
     expect(page.locator("#leader")).to_contain_text("(我)")
     expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("#leading-note")).to_have_text("您的出价目前最高，暂时领先")
     expect(page.locator("#nav-unread")).to_be_hidden()
     assert second.post(f"/api/lots/{lot['id']}/bids", json={"amount": "820000"}).status_code \
         == 201
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("出价已被超越，当前价 ¥820,000.00")
+    expect(page.locator("#leading-note")).to_be_hidden()
     expect(page.locator("#rebid")).to_have_text("按最低可出价 ¥830,000.00 再出价")
     expect(page.locator("#nav-unread")).to_have_text("1", timeout=WAIT)  # the outbid notice
     page.click("#rebid")
@@ -182,8 +185,13 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     # follow both closes on the lot pages until settlement has run
     w.goto(f"{portal}/lots/{failed}")
     expect(w.locator("#my-outcome")).to_have_text("流拍（保证金已退还）", timeout=WAIT)
+    expect(w.locator("#fee-estimate")).to_be_hidden()  # nobody buys a failed lot
+    expect(w.locator("#leader-line")).to_be_hidden()  # no "领先: —" without bids
     w.goto(f"{portal}/lots/{sold}")
-    expect(w.locator("#pay-balance")).to_be_visible(timeout=WAIT)
+    # loaded after the close, the payment and the result are in the live panel, as when the
+    # page was open at the close
+    expect(w.locator("#lot-outcome #pay-balance")).to_be_visible(timeout=WAIT)
+    expect(w.locator("#lot-outcome #result-link")).to_be_visible()
     lo.goto(f"{portal}/lots/{sold}")
     expect(lo.locator("#my-outcome")).to_have_text("未竞得（保证金已退还）", timeout=WAIT)
     w.goto(f"{portal}/me")

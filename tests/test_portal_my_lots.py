@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from portal_helpers import actor, lot_body, pay_deposit
 
-from portal.my_lots import MY_STATUSES, my_status
+from portal.my_lots import MY_STATUSES, PAGE_ORDER, by_urgency, my_status
 
 
 @pytest.mark.parametrize(("lot_status", "leader", "bid_by_me", "settlement", "expected"), [
@@ -27,6 +27,18 @@ def test_my_status(lot_status: str, leader: str | None, bid_by_me: bool,
                    settlement: str | None, expected: str) -> None:
     assert my_status(lot_status, "A1", leader, bid_by_me, settlement) == expected
     assert expected in MY_STATUSES
+
+
+def test_my_lots_page_lists_what_needs_the_bidder_first() -> None:
+    def item(lot_id: int, status: str, lot_status: str) -> dict:
+        return {"status": status, "lot": {"id": lot_id, "status": lot_status}}
+
+    items = [item(1, "lost", "sold"), item(2, "registered", "upcoming"),
+             item(3, "leading", "live"), item(4, "registered", "live"),
+             item(5, "awaiting_balance", "sold"), item(6, "outbid", "live"),
+             item(7, "failed", "failed")]
+    assert [i["lot"]["id"] for i in by_urgency(items)] == [5, 6, 3, 4, 2, 1, 7]
+    assert sorted(PAGE_ORDER) == sorted(MY_STATUSES)
 
 
 def test_one_of_my_lots_and_the_unread_count(portal: str, redis_url: str) -> None:

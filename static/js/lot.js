@@ -43,6 +43,12 @@ function setText(id, text) {
   if (node && node.textContent !== text) node.textContent = text;
 }
 
+// "0 人在看" is never true of the person reading it (anonymous watchers poll and are not counted)
+function setViewers(count) {
+  setText("viewers", String(count));
+  $("viewers-box").hidden = !(count > 0);
+}
+
 function renderPanel() {
   const closed = !OPEN.includes(state.status);
   root.dataset.lotStatus = state.status;
@@ -56,6 +62,7 @@ function renderPanel() {
   const mine = state.myCode && state.leader === state.myCode ? ` (${i18n.you})` : "";
   setText("leader", (state.leader || "—") + mine);
   setText("bid-count", String(state.bidCount));
+  $("leader-line").hidden = state.bidCount === 0;  // no "领先: —" before the first bid
   $("no-bids").hidden = state.bidCount > 0 || $("bid-list").children.length > 0;
   if ($("lot-actions")) $("lot-actions").hidden = closed;
   const reminder = $("reminder-form");
@@ -77,6 +84,7 @@ function renderForm() {
   if (document.activeElement !== input && (typed == null || typed < minNext())) {
     input.value = groupedYuan(minNext());
   }
+  $("leading-note").hidden = !(live && state.myCode && state.leader === state.myCode);
   const alert = $("outbid-alert");
   alert.hidden = !(live && state.outbid);
   if (!alert.hidden) {
@@ -140,7 +148,7 @@ function onSnapshot(msg) {
   if (!state.lastEventId || newer(msg.last_event_id, state.lastEventId)) {
     state.lastEventId = msg.last_event_id;
   }
-  if (msg.viewers != null) setText("viewers", String(msg.viewers));
+  if (msg.viewers != null) setViewers(msg.viewers);
 }
 
 function onBid(msg) {
@@ -166,7 +174,7 @@ function onMessage(msg) {
     state.status = msg.status;
     if (msg.final_price) state.current = toFen(msg.final_price);
     if (msg.winner_code) state.leader = msg.winner_code;
-  } else if (msg.type === "viewers") setText("viewers", String(msg.count));
+  } else if (msg.type === "viewers") setViewers(msg.count);
   else if (msg.type === "pong" && msg.server_time) setServerTime(msg.server_time);
   afterChange();
 }

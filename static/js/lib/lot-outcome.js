@@ -16,8 +16,14 @@ const MAX_POLLS = 40;
 export function showOutcome(state, i18n, lotId) {
   $("lot-outcome").hidden = false;
   if (!$("result-link")) {
-    $("lot-outcome").append(el("a", {class: "button secondary", id: "result-link",
+    $("outcome-actions").append(el("a", {class: "button secondary", id: "result-link",
       href: `/lots/${lotId}/result`, text: i18n.result_title}));
+  }
+  if (["failed", "cancelled"].includes(state.status)) {  // nobody buys: no tax estimate
+    const fees = $("fee-estimate");
+    if (fees) fees.hidden = true;
+    const card = $("after-hammer");
+    if (card) card.hidden = [...card.children].every((child) => child.hidden);
   }
   const text = state.status === "sold"
     ? fill(i18n.result_sold, {price: money(state.current / 100)})
@@ -32,18 +38,19 @@ function renderMine(item, i18n) {
   box.hidden = false;
   box.dataset.myStatus = item.status;
   if (item.status === "awaiting_balance") {
-    const due = item.due_at ? `${i18n.due_by} ${beijing(item.due_at)} ${i18n.beijing_time}` : "";
-    box.replaceChildren(el("strong", {text: i18n.my_status_awaiting_balance}), " ", due);
+    const due = item.due_at ? [`${i18n.due_by} `,
+      el("span", {class: "nowrap", text: `${beijing(item.due_at)} ${i18n.beijing_time}`})] : [];
+    box.replaceChildren(el("strong", {text: i18n.my_status_awaiting_balance}), " ", ...due);
     if (item.pay_url && !$("pay-balance")) {
-      box.append(el("a", {class: "button", id: "pay-balance", href: item.pay_url,
+      $("outcome-actions").prepend(el("a", {class: "button", id: "pay-balance", href: item.pay_url,
         text: fill(i18n.pay_balance, {amount: money(item.balance)})}));
     }
     return Boolean(item.pay_url);
   }
   const head = i18n[`my_status_${item.status}`] || item.status;
   if (["lost", "failed", "cancelled"].includes(item.status)) {
-    box.replaceChildren(el("strong", {text: head}),
-      `（${refunded ? i18n.deposit_refunded : i18n.deposit_refund_pending}）`);
+    box.replaceChildren(el("strong", {text: head}), fill(i18n.in_brackets,
+      {text: refunded ? i18n.deposit_refunded : i18n.deposit_refund_pending}));
     return refunded || item.registration.deposit.status !== "paid";
   }
   box.replaceChildren(el("strong", {text: head}));
