@@ -13,9 +13,22 @@ Pub/sub is at-most-once: whatever is published while the listener's connection i
 re-subscribing is lost. So when redis-py reconnects the listener (it re-sends SUBSCRIBE for
 every channel), the hub hands every member a ("resync", None) item at once, ahead of
 anything the new connection delivers, and `ready()` waits until Redis has processed that
-SUBSCRIBE (one command for all channels: a marker published on the process's own channel
-has come back); a member then replays what it missed from durable state (the lot ledger,
-a room snapshot) after its last delivered id.
+SUBSCRIBE: a marker sent on the same connection right behind it has come back (the
+confirmation of a SUBSCRIBE, at once undone, to a channel of the process's own; not a
+PING, which Redis 7.0 answers outside the pub/sub protocol on a connection with sharded
+subscriptions only, nor a PUBLISH from another connection, which may overtake the
+re-SUBSCRIBE or, on a cluster, be lost on a cluster bus link that is not back yet); a
+member then replays what it missed from durable state (the lot ledger, a room snapshot)
+after its last delivered id.
+
+On a Redis Cluster the lot and room channels (hash-tagged, `core.redis.sharded`) are
+subscribed with SSUBSCRIBE: redis-py's ClusterPubSub keeps one connection per master that
+owns such a channel, each read here by its own task, and the scripts publish them with
+SPUBLISH, so only the owning master delivers them (classic PUBLISH is broadcast to every
+node). The process's own channel and the global ones (sessions closed) stay classic. When a
+master's connection reconnects (redis-py re-sends SSUBSCRIBE for its channels, one command
+per slot), the members of those channels get ("resync", None) and `ready()` waits until the
+marker sent on that connection right after the re-subscription has come back.
 Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
 send clients a frame they can time out on.
 """
@@ -38,6 +51,7 @@ import redis.exceptions as redis_errors
 
 from bidding import keys
 from bidding.codec import str_hash
+from core.redis import sharded
 
 log = logging.getLogger(__name__)
 Transform = Callable[[str, str], tuple[str | None, list[str]]]
@@ -50,7 +64,7 @@ PRESENCE_INTERVAL = 2.0
 PRESENCE_STALE_MS = 7000
 HEARTBEAT_INTERVAL = 10.0
 START_RETRY = (0.2, 5.0)  # first and longest wait for Redis at start-up, seconds
-RESYNC_PING = "hub-resync"
+CLASSIC = ""  # the classic connection's name among the pending resync markers
 
 
 class Member(Protocol):
@@ -96,6 +110,13 @@ def identity(channel: str, data: str) -> tuple[str | None, list[str]]:
     return None, [data]
 
 
+@dataclass(frozen=True)
+class _NodeName:
+    """What ClusterPubSub.get_sharded_message needs of a `target_node`: its name."""
+
+    name: str
+
+
 class Hub:
     def __init__(self, redis: aioredis.Redis, transform: Transform = identity,
                  queue_size: int = 256) -> None:
@@ -110,14 +131,16 @@ class Hub:
         self._lock = asyncio.Lock()
         self._joined: dict[str, bool] = {}  # channels with new local subscribers to update
         self._ready = asyncio.Event()  # set while Redis has every subscription of ours
-        self._ping_due = False
+        self._pending: set[str] = set()  # connections whose resync marker is yet to come back
+        self._shard_readers: dict[str, asyncio.Task[None]] = {}  # master name -> its reader
+        self._marker = f"hub:{self.process_id}:resync"  # see the module's docstring
         self.resyncs = 0  # listener reconnections so far
 
     async def start(self) -> None:
         """Subscribe this process's own channel and start listening. A worker that starts
         while Redis is down (or restarting) waits here for it instead of failing its start-up,
         which would make uvicorn stop every worker; the others answer 503 meanwhile."""
-        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = self.redis.pubsub()  # (S)SUBSCRIBE confirmations: markers among them
         delay = START_RETRY[0]
         while True:
             try:
@@ -129,14 +152,15 @@ class Hub:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, START_RETRY[1])
         self._pubsub.connection.register_connect_callback(self._reconnected)
-        self._ready.set()
+        self._ready.set()  # (a cluster's sharded connections come with the first SSUBSCRIBE)
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listener"),
                        asyncio.create_task(self._presence_loop(), name="hub-presence")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._shard_readers.values()]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self._pubsub is not None:
@@ -168,7 +192,11 @@ class Hub:
             self._joined[channel] = True
             if first:
                 try:
-                    await self._pubsub.subscribe(channel)
+                    if sharded(self.redis, channel):
+                        await self._pubsub.ssubscribe(channel)
+                        self._watch_shards()
+                    else:
+                        await self._pubsub.subscribe(channel)
                 except BaseException:  # Redis down: forget the member, the next one retries
                     self.subs.pop(channel, None)
                     raise
@@ -181,7 +209,10 @@ class Hub:
                 if not members:
                     self.subs.pop(channel, None)
                     with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(channel)
+                        if sharded(self.redis, channel):
+                            await self._pubsub.sunsubscribe(channel)
+                        else:
+                            await self._pubsub.unsubscribe(channel)
 
     def local_count(self, channel: str) -> int:
         return sum(_size(m) for m in self.subs.get(channel, ()))
@@ -192,26 +223,117 @@ class Hub:
 
     async def ready(self) -> None:
         """Return once Redis holds every subscription of this process (at once, normally;
-        after a listener reconnection, when the re-sent SUBSCRIBEs have been processed)."""
+        after a listener reconnection, when the re-sent (S)SUBSCRIBEs have been processed)."""
         await self._ready.wait()
 
-    def _reconnected(self, connection: object) -> None:
-        """redis-py's connect callback on the listener's connection, run right after it
-        re-sent SUBSCRIBE for every channel: every member must resync."""
+    def _await_marker(self, name: str) -> None:
+        self._pending.add(name)
         self._ready.clear()
-        self._ping_due = True
+
+    def _marker_back(self, name: str) -> None:
+        self._pending.discard(name)
+        if not self._pending:
+            self._ready.set()
+
+    async def _send_marker(self, connection: Any) -> None:
+        """Queue the marker behind what was sent on `connection` (its reader sees it come
+        back as a "subscribe" confirmation of `self._marker`)."""
+        await connection.send_command("SUBSCRIBE", self._marker, check_health=False)
+        await connection.send_command("UNSUBSCRIBE", self._marker, check_health=False)
+
+    def _is_marker(self, message: dict[str, Any]) -> bool:
+        return message.get("type") == "subscribe" and message.get("channel") == self._marker
+
+    async def _reconnected(self, connection: Any) -> None:
+        """redis-py's connect callback on the listener's (classic) connection, run right
+        after it re-sent SUBSCRIBE for every channel: every member of those must resync."""
+        self._await_marker(CLASSIC)
         self.resyncs += 1
-        log.warning("pub/sub listener reconnected; %d channel(s) resync", len(self.subs))
-        for channel in list(self.subs):
+        channels = [c for c in self.subs if not sharded(self.redis, c)]
+        log.warning("pub/sub listener reconnected; %d channel(s) resync", len(channels))
+        for channel in channels:
             self.deliver(channel, ("resync", None))
+        await self._send_marker(connection)
+
+    # -- sharded pub/sub on a Redis Cluster --------------------------------------------------
+
+    def _shard_pubsubs(self) -> dict[str, Any]:
+        """ClusterPubSub's per-master PubSub objects, by node name (none on one server)."""
+        return getattr(self._pubsub, "node_pubsub_mapping", {})
+
+    def _watch_shards(self) -> None:
+        """Give every per-master connection of the sharded subscriptions a reader task and
+        our connect callback (after redis-py's own, which re-sends the SSUBSCRIBEs). Run after
+        each SSUBSCRIBE and every few seconds (redis-py may move a channel to another master
+        after a slot migration)."""
+        for name, pubsub in list(self._shard_pubsubs().items()):
+            if pubsub.connection is None:  # not connected yet (or it failed): not readable
+                continue
+            # last in line: a connection back from an earlier per-master PubSub may carry it
+            # ahead of the new PubSub's own (a PING before the SSUBSCRIBEs proves nothing)
+            pubsub.connection.deregister_connect_callback(self._shard_reconnected)
+            pubsub.connection.register_connect_callback(self._shard_reconnected)
+            reader = self._shard_readers.get(name)
+            if reader is None or reader.done():
+                self._shard_readers[name] = asyncio.create_task(
+                    self._listen_shard(name), name=f"hub-shard-{name}")
+
+    async def _shard_reconnected(self, connection: Any) -> None:
+        """Connect callback of a per-master connection, run right after redis-py re-sent
+        SSUBSCRIBE for the channels on it: their members resync, and the marker queued behind
+        those SSUBSCRIBEs tells the reader when Redis has processed them."""
+        found = [(name, pubsub) for name, pubsub in self._shard_pubsubs().items()
+                 if pubsub.connection is connection]
+        if not found:  # a connection given back to the pool since: not ours any more
+            return
+        name, pubsub = found[0]
+        self._await_marker(name)
+        self.resyncs += 1
+        channels = [c for c in pubsub.shard_channels if c in self.subs]
+        log.warning("sharded pub/sub connection to %s reconnected; %d channel(s) resync",
+                    name, len(channels))
+        for channel in channels:
+            self.deliver(channel, ("resync", None))
+        await self._send_marker(connection)
+
+    async def _listen_shard(self, name: str) -> None:
+        """Read one master's sharded messages until no subscription of ours is left there."""
+        target, failing = _NodeName(name), False
+        while True:
+            pubsub = self._shard_pubsubs().get(name)
+            if pubsub is None or pubsub.connection is None:  # its last channel has gone
+                if self._shard_readers.get(name) is asyncio.current_task():
+                    del self._shard_readers[name]
+                self._marker_back(name)
+                return
+            try:
+                message = await self._pubsub.get_sharded_message(target_node=target,
+                                                                 timeout=1.0)
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection lost: back off; the next read reconnects
+                if not failing:  # one line per outage, not one per attempt
+                    log.error("sharded pub/sub listener lost Redis node %s: %s", name, exc)
+                failing = True
+                if not isinstance(exc, redis_errors.ConnectionError) and pubsub.connection:
+                    # an error reply (a re-sent SSUBSCRIBE refused: CLUSTERDOWN while a
+                    # restarted master waits to rejoin, MOVED): reconnect and subscribe again
+                    with contextlib.suppress(Exception):
+                        await pubsub.connection.disconnect()
+                await asyncio.sleep(0.5)
+                continue
+            if not message:
+                continue
+            if self._is_marker(message):
+                self._marker_back(name)
+            elif message.get("type") == "smessage":
+                self._dispatch(message["channel"], message["data"])
 
     async def _listen(self) -> None:
         failing = False
         while True:
             try:
-                if self._ping_due:  # comes back once the one re-SUBSCRIBE was processed
-                    await self.redis.publish(f"hub:{self.process_id}", RESYNC_PING)
-                    self._ping_due = False
                 message = await self._pubsub.get_message(timeout=1.0)
                 failing = False
             except asyncio.CancelledError:
@@ -222,24 +344,27 @@ class Hub:
                 failing = True
                 await asyncio.sleep(0.5)
                 continue
-            if not message or message.get("type") != "message":
+            if not message:
                 continue
-            channel, data = message["channel"], message["data"]
-            if channel == f"hub:{self.process_id}":
-                if data == RESYNC_PING:
-                    self._ready.set()
-                continue
-            try:
-                event_id, texts = self.transform(channel, data)
-            except Exception:
-                log.exception("bad event on %s", channel)
-                continue
-            self.deliver(channel, ("event", (event_id, texts)))
+            if self._is_marker(message):
+                self._marker_back(CLASSIC)
+            elif message.get("type") == "message" and \
+                    message["channel"] != f"hub:{self.process_id}":
+                self._dispatch(message["channel"], message["data"])
+
+    def _dispatch(self, channel: str, data: str) -> None:
+        try:
+            event_id, texts = self.transform(channel, data)
+        except Exception:
+            log.exception("bad event on %s", channel)
+            return
+        self.deliver(channel, ("event", (event_id, texts)))
 
     async def _presence_loop(self) -> None:
         beat, failing = time.monotonic(), False
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
+            self._watch_shards()
             if time.monotonic() - beat >= HEARTBEAT_INTERVAL:  # even while Redis is down
                 beat = time.monotonic()
                 for channel in list(self.subs):

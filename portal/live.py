@@ -34,6 +34,7 @@ from bidding import keys
 from bidding.codec import parse_entry
 from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import json_text
+from core.redis import TORN_DOWN
 from core.throttle import parse
 from portal import keys as portal_keys
 from portal.lot_fanout import Watcher
@@ -176,17 +177,22 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
         return produce
 
     async def resync() -> None:
-        """Replay after the last event sent, once Redis holds the subscription again (retried
-        while Redis is still coming back: the socket stays, the client does nothing)."""
-        for attempt in range(RESYNC_TRIES):
+        """Replay after the last event sent, once Redis holds the subscription again (the
+        ledger read is retried while Redis is still coming back: the socket stays, the client
+        does nothing)."""
+        read = replay("{}-{}".format(*watcher.last_key))
+
+        async def produce() -> tuple[str, list[str]]:
+            for _ in range(RESYNC_TRIES - 1):
+                await app.hub.ready()
+                try:
+                    return await read()
+                except (RedisError, *TORN_DOWN):  # (TORN_DOWN: a cluster's master restarting)
+                    await asyncio.sleep(RESYNC_PAUSE)
             await app.hub.ready()
-            try:
-                await _sync(websocket, watcher, replay("{}-{}".format(*watcher.last_key)))
-                return
-            except RedisError:
-                if attempt == RESYNC_TRIES - 1:
-                    raise
-                await asyncio.sleep(RESYNC_PAUSE)
+            return await read()
+
+        await _sync(websocket, watcher, produce)
 
     await _sync(websocket, watcher, fresh_snapshot)
     while True:
