@@ -13,22 +13,18 @@ Pub/sub is at-most-once: whatever is published while the listener's connection i
 re-subscribing is lost. So when redis-py reconnects the listener (it re-sends SUBSCRIBE for
 every channel), the hub hands every member a ("resync", None) item at once, ahead of
 anything the new connection delivers, and `ready()` waits until Redis has processed that
-SUBSCRIBE: a marker sent on the same connection right behind it has come back (the
-confirmation of a SUBSCRIBE, at once undone, to a channel of the process's own; not a
-PING, which Redis 7.0 answers outside the pub/sub protocol on a connection with sharded
-subscriptions only, nor a PUBLISH from another connection, which may overtake the
-re-SUBSCRIBE or, on a cluster, be lost on a cluster bus link that is not back yet); a
-member then replays what it missed from durable state (the lot ledger, a room snapshot)
-after its last delivered id.
+SUBSCRIBE: a marker sent on the same connection behind it came back (the confirmation of a
+SUBSCRIBE, at once undone, to a channel of our own; not a PING, which Redis 7.0 answers
+outside pub/sub on a shard-only connection, nor a PUBLISH from another connection, which
+may overtake the SUBSCRIBE or be lost on a cluster bus link not back yet); a member then
+replays what it missed from durable state (the ledger, a room snapshot) after its last id.
 
 On a Redis Cluster the lot and room channels (hash-tagged, `core.redis.sharded`) are
-subscribed with SSUBSCRIBE: redis-py's ClusterPubSub keeps one connection per master that
-owns such a channel, each read here by its own task, and the scripts publish them with
-SPUBLISH, so only the owning master delivers them (classic PUBLISH is broadcast to every
-node). The process's own channel and the global ones (sessions closed) stay classic. When a
-master's connection reconnects (redis-py re-sends SSUBSCRIBE for its channels, one command
-per slot), the members of those channels get ("resync", None) and `ready()` waits until the
-marker sent on that connection right after the re-subscription has come back.
+SSUBSCRIBEd, through redis-py's ClusterPubSub: one connection per master owning such a
+channel, each read by a task of its own; the scripts SPUBLISH them, so only that master
+delivers them (a PUBLISH goes to every node). Our own and global channels stay classic.
+When a master's connection reconnects (redis-py re-sends its SSUBSCRIBEs), the members of
+its channels resync and `ready()` waits for the marker on that connection likewise.
 Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
 send clients a frame they can time out on.
 """
@@ -44,6 +40,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -110,13 +107,6 @@ def identity(channel: str, data: str) -> tuple[str | None, list[str]]:
     return None, [data]
 
 
-@dataclass(frozen=True)
-class _NodeName:
-    """What ClusterPubSub.get_sharded_message needs of a `target_node`: its name."""
-
-    name: str
-
-
 class Hub:
     def __init__(self, redis: aioredis.Redis, transform: Transform = identity,
                  queue_size: int = 256) -> None:
@@ -152,7 +142,7 @@ class Hub:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, START_RETRY[1])
         self._pubsub.connection.register_connect_callback(self._reconnected)
-        self._ready.set()  # (a cluster's sharded connections come with the first SSUBSCRIBE)
+        self._ready.set()
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listener"),
                        asyncio.create_task(self._presence_loop(), name="hub-presence")]
 
@@ -226,51 +216,49 @@ class Hub:
         after a listener reconnection, when the re-sent (S)SUBSCRIBEs have been processed)."""
         await self._ready.wait()
 
-    def _await_marker(self, name: str) -> None:
-        self._pending.add(name)
-        self._ready.clear()
-
     def _marker_back(self, name: str) -> None:
         self._pending.discard(name)
         if not self._pending:
             self._ready.set()
 
     async def _send_marker(self, connection: Any) -> None:
-        """Queue the marker behind what was sent on `connection` (its reader sees it come
-        back as a "subscribe" confirmation of `self._marker`)."""
+        """Queue the marker behind what was sent on `connection` (see the module's doc)."""
         await connection.send_command("SUBSCRIBE", self._marker, check_health=False)
         await connection.send_command("UNSUBSCRIBE", self._marker, check_health=False)
 
     def _is_marker(self, message: dict[str, Any]) -> bool:
         return message.get("type") == "subscribe" and message.get("channel") == self._marker
 
-    async def _reconnected(self, connection: Any) -> None:
-        """redis-py's connect callback on the listener's (classic) connection, run right
-        after it re-sent SUBSCRIBE for every channel: every member of those must resync."""
-        self._await_marker(CLASSIC)
+    async def _resync(self, name: str, connection: Any, channels: list[str]) -> None:
+        """The channels' members resync; ready() waits for the marker sent on `connection`."""
+        self._pending.add(name)
+        self._ready.clear()
         self.resyncs += 1
-        channels = [c for c in self.subs if not sharded(self.redis, c)]
-        log.warning("pub/sub listener reconnected; %d channel(s) resync", len(channels))
+        log.warning("pub/sub connection %s reconnected; %d channel(s) resync",
+                    name or "(classic)", len(channels))
         for channel in channels:
             self.deliver(channel, ("resync", None))
         await self._send_marker(connection)
 
+    async def _reconnected(self, connection: Any) -> None:
+        """redis-py's connect callback on the listener's (classic) connection, run right
+        after it re-sent SUBSCRIBE for every channel: every member of those must resync."""
+        await self._resync(CLASSIC, connection,
+                           [c for c in self.subs if not sharded(self.redis, c)])
+
     # -- sharded pub/sub on a Redis Cluster --------------------------------------------------
 
-    def _shard_pubsubs(self) -> dict[str, Any]:
-        """ClusterPubSub's per-master PubSub objects, by node name (none on one server)."""
+    def _shard_pubsubs(self) -> dict[str, Any]:  # ClusterPubSub's per-master PubSubs by name
         return getattr(self._pubsub, "node_pubsub_mapping", {})
 
     def _watch_shards(self) -> None:
-        """Give every per-master connection of the sharded subscriptions a reader task and
-        our connect callback (after redis-py's own, which re-sends the SSUBSCRIBEs). Run after
-        each SSUBSCRIBE and every few seconds (redis-py may move a channel to another master
-        after a slot migration)."""
+        """Give every per-master connection a reader task and our connect callback, after
+        redis-py's (which re-sends the SSUBSCRIBEs). Run after each SSUBSCRIBE and every few
+        seconds (redis-py may move a channel to another master after a slot migration)."""
         for name, pubsub in list(self._shard_pubsubs().items()):
             if pubsub.connection is None:  # not connected yet (or it failed): not readable
                 continue
-            # last in line: a connection back from an earlier per-master PubSub may carry it
-            # ahead of the new PubSub's own (a PING before the SSUBSCRIBEs proves nothing)
+            # last in line (a connection reused from an earlier PubSub has it ahead of redis-py's)
             pubsub.connection.deregister_connect_callback(self._shard_reconnected)
             pubsub.connection.register_connect_callback(self._shard_reconnected)
             reader = self._shard_readers.get(name)
@@ -279,26 +267,18 @@ class Hub:
                     self._listen_shard(name), name=f"hub-shard-{name}")
 
     async def _shard_reconnected(self, connection: Any) -> None:
-        """Connect callback of a per-master connection, run right after redis-py re-sent
-        SSUBSCRIBE for the channels on it: their members resync, and the marker queued behind
-        those SSUBSCRIBEs tells the reader when Redis has processed them."""
+        """Connect callback of a per-master connection, run right after redis-py re-sent its
+        SSUBSCRIBEs: their members resync; the marker tells when Redis has processed them."""
         found = [(name, pubsub) for name, pubsub in self._shard_pubsubs().items()
                  if pubsub.connection is connection]
         if not found:  # a connection given back to the pool since: not ours any more
             return
         name, pubsub = found[0]
-        self._await_marker(name)
-        self.resyncs += 1
-        channels = [c for c in pubsub.shard_channels if c in self.subs]
-        log.warning("sharded pub/sub connection to %s reconnected; %d channel(s) resync",
-                    name, len(channels))
-        for channel in channels:
-            self.deliver(channel, ("resync", None))
-        await self._send_marker(connection)
+        await self._resync(name, connection, [c for c in pubsub.shard_channels if c in self.subs])
 
     async def _listen_shard(self, name: str) -> None:
         """Read one master's sharded messages until no subscription of ours is left there."""
-        target, failing = _NodeName(name), False
+        target, failing = SimpleNamespace(name=name), False  # all get_sharded_message uses
         while True:
             pubsub = self._shard_pubsubs().get(name)
             if pubsub is None or pubsub.connection is None:  # its last channel has gone
@@ -317,8 +297,8 @@ class Hub:
                     log.error("sharded pub/sub listener lost Redis node %s: %s", name, exc)
                 failing = True
                 if not isinstance(exc, redis_errors.ConnectionError) and pubsub.connection:
-                    # an error reply (a re-sent SSUBSCRIBE refused: CLUSTERDOWN while a
-                    # restarted master waits to rejoin, MOVED): reconnect and subscribe again
+                    # a re-sent SSUBSCRIBE refused (CLUSTERDOWN while a restarted master
+                    # rejoins, MOVED): reconnect, which subscribes again
                     with contextlib.suppress(Exception):
                         await pubsub.connection.disconnect()
                 await asyncio.sleep(0.5)
@@ -348,8 +328,7 @@ class Hub:
                 continue
             if self._is_marker(message):
                 self._marker_back(CLASSIC)
-            elif message.get("type") == "message" and \
-                    message["channel"] != f"hub:{self.process_id}":
+            elif message.get("type") == "message":  # (none on our own channel)
                 self._dispatch(message["channel"], message["data"])
 
     def _dispatch(self, channel: str, data: str) -> None:
