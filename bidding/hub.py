@@ -226,9 +226,6 @@ class Hub:
         await connection.send_command("SUBSCRIBE", self._marker, check_health=False)
         await connection.send_command("UNSUBSCRIBE", self._marker, check_health=False)
 
-    def _is_marker(self, message: dict[str, Any]) -> bool:
-        return message.get("type") == "subscribe" and message.get("channel") == self._marker
-
     async def _resync(self, name: str, connection: Any, channels: list[str]) -> None:
         """The channels' members resync; ready() waits for the marker sent on `connection`."""
         self._pending.add(name)
@@ -243,6 +240,8 @@ class Hub:
     async def _reconnected(self, connection: Any) -> None:
         """redis-py's connect callback on the listener's (classic) connection, run right
         after it re-sent SUBSCRIBE for every channel: every member of those must resync."""
+        if connection is not self._pubsub.connection:  # back in the pool after stop()
+            return
         await self._resync(CLASSIC, connection,
                            [c for c in self.subs if not sharded(self.redis, c)])
 
@@ -305,7 +304,7 @@ class Hub:
                 continue
             if not message:
                 continue
-            if self._is_marker(message):
+            if message.get("type") == "subscribe" and message.get("channel") == self._marker:
                 self._marker_back(name)
             elif message.get("type") == "smessage":
                 self._dispatch(message["channel"], message["data"])
@@ -326,7 +325,7 @@ class Hub:
                 continue
             if not message:
                 continue
-            if self._is_marker(message):
+            if message.get("type") == "subscribe" and message.get("channel") == self._marker:
                 self._marker_back(CLASSIC)
             elif message.get("type") == "message":  # (none on our own channel)
                 self._dispatch(message["channel"], message["data"])
