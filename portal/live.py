@@ -34,6 +34,7 @@ from bidding import keys
 from bidding.codec import parse_entry
 from bidding.events import encode, public_bid, stream_id_key, to_messages
 from bidding.hub import json_text
+from core.redis import TORN_DOWN
 from core.throttle import parse
 from portal import keys as portal_keys
 from portal.lot_fanout import Watcher
@@ -151,6 +152,21 @@ async def _sync(websocket: WebSocket, watcher: Watcher, produce: Produce) -> Non
             await websocket.send_text(text)
 
 
+def _when_ready(app: Services, read: Produce) -> Produce:
+    """`read` (a ledger replay) once Redis holds the hub's subscriptions again, retried while
+    Redis is still coming back (the socket stays, the client does nothing)."""
+    async def produce() -> tuple[str, list[str]]:
+        for _ in range(RESYNC_TRIES - 1):
+            await app.hub.ready()
+            try:
+                return await read()
+            except (RedisError, *TORN_DOWN):  # (TORN_DOWN: a cluster's master restarting)
+                await asyncio.sleep(RESYNC_PAUSE)
+        await app.hub.ready()
+        return await read()
+    return produce
+
+
 async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Watcher,
                   resuming: dict[str, bool]) -> None:
     snap_key = [(0, 0)]  # the newest event the last snapshot covered
@@ -175,19 +191,6 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
             return (entries[-1]["id"] if entries else last), texts
         return produce
 
-    async def resync() -> None:
-        """Replay after the last event sent, once Redis holds the subscription again (retried
-        while Redis is still coming back: the socket stays, the client does nothing)."""
-        for attempt in range(RESYNC_TRIES):
-            await app.hub.ready()
-            try:
-                await _sync(websocket, watcher, replay("{}-{}".format(*watcher.last_key)))
-                return
-            except RedisError:
-                if attempt == RESYNC_TRIES - 1:
-                    raise
-                await asyncio.sleep(RESYNC_PAUSE)
-
     await _sync(websocket, watcher, fresh_snapshot)
     while True:
         kind, payload = await watcher.control.get()
@@ -200,7 +203,8 @@ async def _writer(websocket: WebSocket, app: Services, lot_id: int, watcher: Wat
             await websocket.send_text(json_text(
                 {"type": "resumed", "last_event_id": "{}-{}".format(*watcher.last_key)}))
         elif kind == "resync":  # the hub may have missed events: replay after the last sent
-            await resync()
+            await _sync(websocket, watcher,
+                        _when_ready(app, replay("{}-{}".format(*watcher.last_key))))
         elif kind == "overflow":
             if payload > MAX_OVERFLOWS:
                 await websocket.close(code=4408)

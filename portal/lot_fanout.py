@@ -27,6 +27,7 @@ from typing import Any
 
 from bidding.events import stream_id_key
 from bidding.hub import Hub, Item, json_text
+from livestream.frames import HEARTBEAT
 from portal.ws_direct import MAX_BUFFERED, DirectWriter, text_frame
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ TICK_SECONDS = 0.025
 CONTROL_QUEUE = 256
 MAX_PENDING = 4096
 INBOX_LIMIT = 16384
-HEARTBEAT = '{"type":"heartbeat"}'
 Event = tuple[str | None, str]
 """(stream id or None for viewer counts, wire text)"""
 IdKey = tuple[int, int]

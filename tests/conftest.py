@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import redis
 import redis.asyncio as aioredis
-from redis_cluster import CLUSTER_TESTS, async_client, flush, redis_cluster
+from redis_cluster import CLUSTER_TESTS, async_client, available, flush, redis_cluster
+
+from core.redis import connect
 
 
 def free_port() -> int:
@@ -100,6 +102,25 @@ async def aredis_alone(redis_alone_url: str) -> AsyncIterator[aioredis.Redis]:
     client = async_client(redis_alone_url, decode_responses=True)
     if CLUSTER_TESTS:
         await client.initialize()  # type: ignore[attr-defined]  # the slot map (pub/sub)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A 3-master cluster shared by the cluster tests (tests/test_*_cluster.py), whatever
+    REDIS_CLUSTER_TESTS says; skipped without Debian's redis-server 7 and redis-cli."""
+    if not available():
+        pytest.skip("needs Debian's redis-server 7 and redis-cli")
+    with redis_cluster(tmp_path_factory.mktemp("redis-cluster-own")) as url:
+        yield url
+
+
+@pytest.fixture
+async def rc(cluster_url: str) -> AsyncIterator[aioredis.Redis]:
+    """The portal's cluster client (core.redis.connect) on that cluster, flushed."""
+    client = connect(cluster_url, cluster=True)
+    await client.flushall()
     yield client
     await client.aclose()
 

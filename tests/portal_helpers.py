@@ -41,9 +41,12 @@ def id_for(username: str) -> str:
     return sample_id_number(f"test:{username.lower()}")
 
 
-def make_account(redis_url: str, username: str, role: str, court: str = "") -> None:
+def make_account(redis_url: str, username: str, role: str, court: str = "",
+                 cluster: bool | None = None) -> None:
+    """An account made in Redis directly (officers); `cluster`: whether redis_url is a Redis
+    Cluster (default: REDIS_CLUSTER_TESTS)."""
     async def run() -> None:
-        client = async_client(redis_url, decode_responses=True)
+        client = async_client(redis_url, cluster, decode_responses=True)
         await Users(client).create({"username": username, "password": PASSWORD,
                                     "real_name": username, "id_number": id_for(username),
                                     "phone": "13800138000"}, role=role, court=court)
@@ -61,9 +64,9 @@ def run_async(coro: Any) -> Any:
 
 
 def actor(base: str, redis_url: str, username: str, role: str = "bidder",
-          court: str = "") -> Actor:
+          court: str = "", cluster: bool | None = None) -> Actor:
     """Create an account (bidders through the public API) and log in; ``court`` for an
-    officer of a court other than the configured one."""
+    officer of a court other than the configured one; ``cluster`` as in make_account."""
     client = Actor(base_url=base, timeout=20)
     client.username = username
     if role == "bidder":
@@ -72,7 +75,7 @@ def actor(base: str, redis_url: str, username: str, role: str = "bidder",
                                             "phone": "13800138000"})
         assert r.status_code == 201, r.text
     else:
-        make_account(redis_url, username, role, court)
+        make_account(redis_url, username, role, court, cluster)
     r = client.post("/api/session", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client

@@ -2,7 +2,8 @@
 
     python tests/redis_cluster.py [DIR]    # start one, print its seed URL; Ctrl-C stops it
 
-Each node runs `--cluster-enabled yes` on a free port (AOF off, no RDB: test data only);
+Each node runs `--cluster-enabled yes` on a free port (AOF off unless asked, no RDB: test
+data only);
 `redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes` assigns the 16,384 slots.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,10 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-import pytest
 import redis
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
+
+from core.redis import sharded
 
 SERVER = "/usr/bin/redis-server"
 CLI = "/usr/bin/redis-cli"
@@ -32,12 +35,46 @@ CLI = "/usr/bin/redis-cli"
 CLUSTER_TESTS = os.environ.get("REDIS_CLUSTER_TESTS", "") not in ("", "0", "false")
 
 
-def async_client(url: str, **kwargs: Any) -> aioredis.Redis:
+def async_client(url: str, cluster: bool | None = None, **kwargs: Any) -> aioredis.Redis:
     """An asyncio client for the tests' Redis: the cluster client under REDIS_CLUSTER_TESTS
-    (it routes each key to its master), else a plain one."""
-    if CLUSTER_TESTS:
+    (it routes each key to its master) or with `cluster`, else a plain one."""
+    if CLUSTER_TESTS if cluster is None else cluster:
         return cast(aioredis.Redis, RedisCluster.from_url(url, **kwargs))
     return aioredis.Redis.from_url(url, **kwargs)
+
+
+async def publish(client: aioredis.Redis, channel: str, text: str) -> int:
+    """Publish as the portal's scripts do: SPUBLISH for a hash-tagged (lot or room) channel on
+    a cluster, else PUBLISH (core.redis.sharded). Returns the count of receivers (on a
+    cluster, the node's own)."""
+    if sharded(client, channel):
+        return int(await client.spublish(channel, text))
+    return int(await client.publish(channel, text))
+
+
+class Listener:
+    """A test's own subscriber to lot or room channels: SSUBSCRIBE where the portal's hub
+    uses it (a cluster), else SUBSCRIBE."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.client, self.pubsub, self.sharded = client, client.pubsub(), False
+
+    async def subscribe(self, *channels: str) -> None:
+        self.sharded = all(sharded(self.client, c) for c in channels)
+        if self.sharded:
+            await self.pubsub.ssubscribe(*channels)  # type: ignore[attr-defined]
+        else:
+            await self.pubsub.subscribe(*channels)
+
+    async def get_message(self, timeout: float) -> dict[str, Any] | None:
+        """The next published message, or None after `timeout` (per master, on a cluster)."""
+        if self.sharded:
+            return await self.pubsub.get_sharded_message(  # type: ignore[attr-defined, no-any-return]
+                ignore_subscribe_messages=True, timeout=timeout)
+        return await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self.pubsub.aclose()
 
 
 def flush(url: str) -> None:
@@ -88,42 +125,81 @@ def _wait_ping(port: int, proc: subprocess.Popen[bytes]) -> None:
             time.sleep(0.05)
 
 
-@contextmanager
-def redis_cluster(base: Path | None = None, masters: int = 3) -> Iterator[str]:
-    """Start the cluster; yield a seed URL (redis://127.0.0.1:<first port>); stop it after."""
-    root = Path(base or tempfile.mkdtemp(prefix="redis-cluster-"))
-    procs: list[subprocess.Popen[bytes]] = []
-    ports = _free_ports(masters)
-    try:
-        for port in ports:
-            node = root / str(port)
-            node.mkdir(parents=True, exist_ok=True)
-            procs.append(subprocess.Popen(
-                [SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(node),
-                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                 "--cluster-node-timeout", "5000", "--appendonly", "no", "--save", "",
-                 "--logfile", str(node / "redis.log")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for port, proc in zip(ports, procs, strict=True):
-            _wait_ping(port, proc)
-        subprocess.run([CLI, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
-                        "--cluster-replicas", "0", "--cluster-yes"],
-                       check=True, capture_output=True, timeout=60)
-        _wait_ok(ports[0])
-        yield f"redis://127.0.0.1:{ports[0]}"
-    finally:
-        for proc in procs:
+class LocalCluster:
+    """The nodes' processes of a local cluster: `kill(port)` (-9) and `start(port)` again
+    (same port, directory and nodes.conf, so the node rejoins with its slots; with `aof` its
+    data survive too)."""
+
+    def __init__(self, root: Path, ports: list[int], aof: bool = False) -> None:
+        self.root, self.ports, self.aof = root, ports, aof
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.ports[0]}"
+
+    def start(self, port: int) -> None:
+        node = self.root / str(port)
+        node.mkdir(parents=True, exist_ok=True)
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof \
+            else ["--appendonly", "no"]
+        self.procs[port] = subprocess.Popen(
+            [SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(node),
+             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+             "--cluster-node-timeout", "5000", *persistence, "--save", "",
+             "--logfile", str(node / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait(self, port: int) -> None:
+        _wait_ping(port, self.procs[port])
+
+    def kill(self, port: int) -> None:
+        """kill -9, as a crash would."""
+        proc = self.procs.pop(port)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
             proc.terminate()
-        for proc in procs:
+        for proc in self.procs.values():
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        self.procs.clear()
+
+
+@contextmanager
+def local_cluster(base: Path | None = None, masters: int = 3,
+                  aof: bool = False) -> Iterator[LocalCluster]:
+    """Start a cluster of `masters` masters; yield it; stop it after."""
+    root = Path(base or tempfile.mkdtemp(prefix="redis-cluster-"))
+    cluster = LocalCluster(root, _free_ports(masters), aof)
+    try:
+        for port in cluster.ports:
+            cluster.start(port)
+        for port in cluster.ports:
+            cluster.wait(port)
+        subprocess.run([CLI, "--cluster", "create", *(f"127.0.0.1:{p}" for p in cluster.ports),
+                        "--cluster-replicas", "0", "--cluster-yes"],
+                       check=True, capture_output=True, timeout=60)
+        wait_ok(cluster.ports[0])
+        yield cluster
+    finally:
+        cluster.stop()
         if base is None:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _wait_ok(port: int) -> None:
+@contextmanager
+def redis_cluster(base: Path | None = None, masters: int = 3) -> Iterator[str]:
+    """Start the cluster; yield a seed URL (redis://127.0.0.1:<first port>); stop it after."""
+    with local_cluster(base, masters) as cluster:
+        yield cluster.url
+
+
+def wait_ok(port: int) -> None:
     """Until every node agrees the cluster is up (all slots served)."""
     client = redis.Redis(port=port, decode_responses=True)
     deadline = time.monotonic() + 30
@@ -132,15 +208,6 @@ def _wait_ok(port: int) -> None:
             raise RuntimeError("the cluster did not reach state ok")
         time.sleep(0.1)
     client.close()
-
-
-@pytest.fixture(scope="session")
-def cluster_url() -> Iterator[str]:
-    """A 3-master cluster shared by the cluster tests (import this fixture to use it)."""
-    if not available():
-        pytest.skip("needs Debian's redis-server 7 and redis-cli")
-    with redis_cluster() as url:
-        yield url
 
 
 if __name__ == "__main__":

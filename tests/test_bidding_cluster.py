@@ -1,34 +1,32 @@
 """The bidding engine on a real 3-master Redis Cluster (tests/redis_cluster.py): every lot
 script's keys share the lot's hash-tagged slot, the global closing index and the closer's
-lease stay outside scripts, and lots on different masters work side by side."""
+lease stay outside scripts, lots on different masters work side by side, and lot and room
+events travel by sharded pub/sub (SPUBLISH/SSUBSCRIBE), resynced when a master's connection
+of the hub's listener drops."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
-from redis_cluster import available, cluster_url  # noqa: F401 - a fixture
+from redis_cluster import available
 from test_bidding_support import MINUTE_MS, open_lot, paid_bidder
 
 from bidding import BidStore, keys
 from bidding.events import lot_transform
-from bidding.hub import Hub
-from core.redis import connect
+from bidding.hub import Hub, Item, Subscription
+from bidding.scripts import scripts_for
+from livestream import keys as live_keys
+from livestream.frames import wire
+from livestream.publish import room_publish
+from portal.services import transform
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
-
-
-@pytest.fixture
-async def rc(cluster_url: str) -> AsyncIterator[aioredis.Redis]:  # noqa: F811
-    client = connect(cluster_url, cluster=True)
-    await client.flushall()
-    yield client
-    await client.aclose()
 
 
 def test_every_lot_key_shares_one_slot() -> None:
@@ -73,8 +71,8 @@ async def test_the_closer_uses_global_keys_outside_scripts(rc) -> None:
 
 
 async def test_the_hub_delivers_lot_events_published_on_any_master(rc) -> None:
-    """Classic pub/sub is broadcast over the cluster bus: one listener connection gets the
-    events that each lot's script publishes on the master owning the lot."""
+    """Sharded pub/sub: the hub reads each master owning a watched lot on a connection of its
+    own and gets the events each lot's script publishes there."""
     store = BidStore(rc)
     hub = Hub(rc, lot_transform)
     await hub.start()
@@ -95,4 +93,115 @@ async def test_the_hub_delivers_lot_events_published_on_any_master(rc) -> None:
                 assert json.loads(texts[0])["bid"]["seq"] == 1
                 assert json.loads(texts[0])["type"] == "bid" and event_id
     finally:
+        await hub.stop()
+
+
+def master_of(rc: Any, name: str) -> aioredis.Redis:
+    """A plain client to the master owning the slot of a key or channel."""
+    node = rc.get_node_from_key(name)
+    return aioredis.Redis(host=node.host, port=node.port, decode_responses=True)
+
+
+async def wait_sharded(rc: Any, channel: str, count: int = 1) -> None:
+    """Until the channel's master counts `count` sharded subscribers (the hub's SSUBSCRIBE is
+    sent, not awaited: Redis may take a moment to process it)."""
+    master = master_of(rc, channel)
+    try:
+        async with asyncio.timeout(10):
+            while (await master.pubsub_shardnumsub(channel))[0][1] != count:
+                await asyncio.sleep(0.02)
+    finally:
+        await master.aclose()
+
+
+async def next_event(sub: Subscription) -> Item:
+    """The subscription's next item other than a viewer count."""
+    while True:
+        kind, payload = await asyncio.wait_for(sub.queue.get(), 30)
+        if kind != "viewers":
+            return kind, payload
+
+
+async def test_lot_and_room_events_travel_as_sharded_messages(rc) -> None:
+    store = BidStore(rc)
+    hub = Hub(rc, transform)
+    await hub.start()
+    lot_channel, room_channel = keys.events(3), live_keys.channel(4)
+    masters = {n.name: aioredis.Redis(host=n.host, port=n.port, decode_responses=True)
+               for n in rc.get_primaries()}
+    home = rc.get_node_from_key(lot_channel).name
+    elsewhere = next(m for name, m in masters.items() if name != home)
+    classic = elsewhere.pubsub()  # a classic subscriber (a PUBLISH reaches every node)
+    try:
+        await classic.subscribe(lot_channel)
+        assert (await classic.get_message(timeout=10))["type"] == "subscribe"
+        await open_lot(store, 3)
+        code = await paid_bidder(store, 3, "a")
+        async with hub.subscribe(lot_channel) as lot_sub, hub.subscribe(room_channel) as room_sub:
+            for channel in (lot_channel, room_channel):
+                await wait_sharded(rc, channel)
+                owner = rc.get_node_from_key(channel).name
+                for name, master in masters.items():  # no classic SUBSCRIBE but the test's
+                    assert (channel in await master.pubsub_shardchannels()) == (name == owner)
+                    classic_here = master is elsewhere and channel == lot_channel
+                    assert (await master.pubsub_numsub(channel))[0][1] == int(classic_here)
+            assert (await store.place_bid(3, code, 100_000)).ok
+            await room_publish(rc, 4, wire({"type": "chat", "n": 1}))
+            kind, (_, texts) = await next_event(lot_sub)
+            assert kind == "event" and json.loads(texts[0])["bid"]["seq"] == 1
+            kind, (_, texts) = await next_event(room_sub)
+            assert kind == "event" and json.loads(texts[0]) == {"seq": 1, "type": "chat", "n": 1}
+        # the script's SPUBLISH never reached the classic subscriber (a PUBLISH would have, on
+        # any node): the first message it reads is one sent after the bid was delivered
+        await elsewhere.publish(lot_channel, "after")
+        assert (await classic.get_message(timeout=10))["data"] == "after"
+    finally:
+        await classic.aclose()
+        for client in masters.values():
+            await client.aclose()
+        await hub.stop()
+
+
+async def test_a_dropped_master_connection_resyncs_its_channels(rc) -> None:
+    """CLIENT KILL drops the hub's connection to one master in the same transaction as a bid
+    there, which is lost on pub/sub: the lot's subscriber gets ("resync", None), `ready()`
+    returns once the re-sent SSUBSCRIBE is processed, and later bids arrive again; a lot on
+    another master sees nothing of it."""
+    store = BidStore(rc)
+    home = rc.get_node_from_key(keys.state(1)).name
+    other = next(i for i in range(2, 100) if rc.get_node_from_key(keys.state(i)).name != home)
+    for lot_id in (1, other):
+        await open_lot(store, lot_id)
+        await paid_bidder(store, lot_id, "a")
+        await paid_bidder(store, lot_id, "b")
+    hub = Hub(rc, lot_transform)
+    await hub.start()
+    owner = master_of(rc, keys.state(1))
+    try:
+        async with hub.subscribe(keys.events(1)) as sub, \
+                hub.subscribe(keys.events(other)) as other_sub:
+            for lot_id in (1, other):
+                await wait_sharded(rc, keys.events(lot_id))
+            assert (await store.place_bid_as(1, "a", 100_000)).ok
+            kind, (_, texts) = await next_event(sub)
+            assert json.loads(texts[0])["bid"]["seq"] == 1
+            pipe = owner.pipeline(transaction=True)
+            pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+            await scripts_for(owner).place_bid(
+                keys=[keys.state(1), keys.ledger(1), keys.bidders(1), keys.users(1),
+                      keys.idempotency(1)],
+                args=["", 100_500, keys.events(1), "b", "", "SPUBLISH"], client=pipe)
+            killed, reply = await pipe.execute()
+            assert killed >= 1 and json.loads(reply)["ok"]
+            assert await next_event(sub) == ("resync", None)  # seq 2 is lost, as designed
+            await asyncio.wait_for(hub.ready(), 30)
+            assert hub.resyncs >= 1
+            assert (await store.place_bid_as(1, "a", 101_000)).ok
+            kind, (_, texts) = await next_event(sub)
+            assert kind == "event" and json.loads(texts[0])["bid"]["seq"] == 3
+            assert (await store.place_bid_as(other, "a", 100_000)).ok
+            kind, (_, texts) = await next_event(other_sub)
+            assert kind == "event" and json.loads(texts[0])["bid"]["seq"] == 1
+    finally:
+        await owner.aclose()
         await hub.stop()

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 
+from redis_cluster import publish
+
 from bidding.hub import Hub, Subscription, viewer_total
 from portal.services import transform
 
@@ -44,7 +46,7 @@ async def test_hub_delivers_transformed_events_to_every_subscriber(aredis) -> No
                      "hash": "h", "prev": "p", "current_price": 80000000,
                      "leader_code": "A3F9", "bid_count": 1}
             for _ in range(50):  # the SUBSCRIBE may take a moment to reach Redis
-                if await aredis.publish(channel, json.dumps(event)):
+                if await publish(aredis, channel, json.dumps(event)):
                     break
                 await asyncio.sleep(0.02)
             for sub in (a, b):
@@ -83,9 +85,9 @@ async def test_attached_hook_gets_every_item_with_its_channel(aredis) -> None:
                 hub.subscribe(channel) as sub:
             assert hub.local_count(channel) == 2  # a hook counts as one local subscriber
             got = None
-            for _ in range(50):  # the SUBSCRIBE may take a moment to reach Redis (PUBLISH's
-                await aredis.publish(channel, '{"type":"chat"}')  # count of receivers is
-                with contextlib.suppress(TimeoutError):  # the node's own on a cluster)
+            for _ in range(50):  # the SUBSCRIBE may take a moment to reach Redis
+                await publish(aredis, channel, '{"type":"chat"}')
+                with contextlib.suppress(TimeoutError):
                     got = await asyncio.wait_for(sub.queue.get(), 0.1)
                     break
             assert got == ("event", (None, ['{"type":"chat"}']))

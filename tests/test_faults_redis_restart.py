@@ -11,8 +11,6 @@ gap, no duplicate.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from fault_support import PrivateRedis, serve, stop
-from portal_helpers import actor, lot_body, paid_bidder, run_async
-from websockets.asyncio.client import connect
-
-from bidding import keys
-from bidding.scripts import scripts_for
-from core.names import user_id
+from fault_support import PrivateRedis, bid_unseen, serve, stop, watch_a_restart
+from portal_helpers import actor, lot_body, paid_bidder
 
 WATCHERS = 8
 
@@ -48,35 +41,6 @@ def two_workers(private_redis: PrivateRedis, tmp_path: Path) -> Iterator[str]:
     stop(proc)
 
 
-async def watch(url: str, seqs: list[int], ready: asyncio.Event, want: int) -> None:
-    async with connect(url) as ws:
-        async for frame in ws:
-            message = json.loads(frame)
-            if message["type"] == "snapshot":
-                ready.set()
-            elif message["type"] == "bid":
-                seqs.append(message["bid"]["seq"])
-                if message["bid"]["seq"] >= want:
-                    return
-
-
-async def bid_unseen(url: str, lot_id: int, usernames: list[str], amounts: list[int]) -> None:
-    """Bids accepted while no listener is subscribed: in one transaction, the pub/sub
-    connections that are back already are dropped (they reconnect at once) and the bids run,
-    so every worker's listener is certain to be (re-)subscribing when they are published."""
-    client = aioredis.Redis.from_url(url, decode_responses=True)
-    script = scripts_for(client).place_bid
-    pipe = client.pipeline(transaction=True)
-    pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
-    for name, amount in zip(usernames, amounts, strict=True):
-        await script(keys=[keys.state(lot_id), keys.ledger(lot_id), keys.bidders(lot_id),
-                           keys.users(lot_id), keys.idempotency(lot_id)],
-                     args=["", amount, keys.events(lot_id), user_id(name), ""], client=pipe)
-    _, *replies = await pipe.execute()  # killed 0 when no listener had reconnected yet
-    assert all(json.loads(r)["ok"] for r in replies), replies
-    await client.aclose()
-
-
 def test_watchers_get_every_bid_across_a_redis_restart(
         two_workers: str, private_redis: PrivateRedis) -> None:
     base, url = two_workers, private_redis.url
@@ -84,40 +48,18 @@ def test_watchers_get_every_bid_across_a_redis_restart(
     lot = officer.post("/api/lots", json=lot_body()).json()
     lot_id = lot["id"]
     (a, _), (b, _) = (paid_bidder(base, url, lot_id, name) for name in ("fault_a", "fault_b"))
-    price = iter(range(800000, 2000000, 10000))
     total = 9
 
-    def bid_over_http(client) -> None:
-        r = client.post(f"/api/lots/{lot_id}/bids", json={"amount": str(next(price))})
-        assert r.status_code == 201, r.text
-
-    async def scenario() -> list[list[int]]:
-        ws_url = base.replace("http://", "ws://") + f"/ws/lots/{lot_id}"
-        seqs: list[list[int]] = [[] for _ in range(WATCHERS)]
-        ready = [asyncio.Event() for _ in range(WATCHERS)]
-        tasks = [asyncio.create_task(watch(ws_url, seqs[n], ready[n], total))
-                 for n in range(WATCHERS)]
-        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 30)
-        for client in (a, b, a):  # seq 1-3, delivered live
-            await asyncio.to_thread(bid_over_http, client)
+    def restart() -> None:
         private_redis.kill()
         private_redis.start()  # same port and AOF: the bids so far are kept
-        await bid_unseen(url, lot_id, ["fault_b", "fault_a", "fault_b"],
-                           [next(price) * 100 for _ in range(3)])  # seq 4-6, fen
-        for client in (a, b, a):  # seq 7-9
-            while True:  # the workers' pools reconnect on demand; a 503 is allowed meanwhile
-                r = await asyncio.to_thread(
-                    client.post, f"/api/lots/{lot_id}/bids", json={"amount": str(next(price))})
-                if r.status_code == 201:
-                    break
-                assert r.status_code == 503, r.text
-        await asyncio.wait(tasks, timeout=60)  # a watcher missing a bid never finishes
-        for task in tasks:
-            task.cancel()
-        return seqs
+
+    async def unseen(usernames: list[str], amounts: list[int]) -> None:
+        await bid_unseen(aioredis.Redis.from_url(url, decode_responses=True), lot_id,
+                         usernames, amounts)
 
     started = time.monotonic()
-    results = run_async(scenario())
+    results = watch_a_restart(base, lot_id, (a, b), restart, unseen, WATCHERS, total)
     expected = list(range(1, total + 1))
     for n, seqs in enumerate(results):
         assert seqs == expected, f"watcher {n}: {seqs} (after {time.monotonic() - started:.1f} s)"

@@ -1,5 +1,6 @@
 """Issue 11, finding 1 for event rooms: numbered room events, and a snapshot for every local
-client when the hub's listener had to re-subscribe (what was published meanwhile is lost)."""
+client when the hub's listener had to re-subscribe (what was published meanwhile is lost),
+on a single server and (sharded pub/sub) on a Redis Cluster."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 from fault_support import PrivateRedis
+from redis_cluster import available
 
 from bidding.hub import Hub
 from core.lua import register
@@ -83,3 +85,38 @@ async def test_clients_get_a_snapshot_when_the_listener_resubscribed(hub: Hub) -
         await room_publish(hub.redis, 5, wire({"type": "chat", "n": 3}))
         assert json.loads((await frames_until(client, '"n":3'))[-1])["seq"] == 3
     await rooms.stop()
+
+
+@pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
+async def test_room_clients_resync_when_the_rooms_master_connection_drops(rc) -> None:
+    """The same on a Redis Cluster, where the room's channels are sharded: the hub's
+    connection to the room's master drops in the transaction that publishes there."""
+    hub = Hub(rc, room_transform)
+    await hub.start()
+    rooms = Rooms(hub, ViewerCounter(rc), tick=0)
+    client = Client(viewer_id="viewer-0001", venue_id=1)
+    node = rc.get_node_from_key(keys.channel(5))
+    master = aioredis.Redis(host=node.host, port=node.port, decode_responses=True)
+    try:
+        async with rooms.join(EVENT, client):
+            while (await master.pubsub_shardnumsub(keys.channel(5)))[0][1] != 1:
+                await asyncio.sleep(0.02)  # the room's SSUBSCRIBE may take a moment
+            await room_publish(rc, 5, wire({"type": "chat", "n": 1}))
+            assert json.loads((await frames_until(client, '"n":1'))[-1])["seq"] == 1
+            script = register(master, "livestream", "publish.lua")
+            pipe = master.pipeline(transaction=True)
+            pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+            await script(keys=[keys.channel_seq(keys.channel(5))],
+                         args=[keys.channel(5), wire({"type": "chat", "n": 2}), "seq",
+                               "SPUBLISH"], client=pipe)
+            killed, _ = await pipe.execute()
+            assert killed >= 1
+            frames = await frames_until(client, RESYNC)
+            assert not any('"n":2' in f for f in frames)
+            assert frames[-1] == RESYNC
+            await room_publish(rc, 5, wire({"type": "chat", "n": 3}))
+            assert json.loads((await frames_until(client, '"n":3'))[-1])["seq"] == 3
+        await rooms.stop()
+    finally:
+        await master.aclose()
+        await hub.stop()

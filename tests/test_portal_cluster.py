@@ -5,14 +5,12 @@ it was made single-slot or split."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
-from redis_cluster import available, cluster_url  # noqa: F401 - a fixture
+from redis_cluster import available
 
-from core.redis import connect, mget
+from core.redis import mget
 from core.throttle import Throttle, parse
 from livestream import keys as live_keys
 from livestream.chat import Chat
@@ -22,14 +20,6 @@ from livestream.viewers import ViewerCounter
 from portal import keys, notifications
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
-
-
-@pytest.fixture
-async def rc(cluster_url: str) -> AsyncIterator[aioredis.Redis]:  # noqa: F811
-    client = connect(cluster_url, cluster=True)
-    await client.flushall()
-    yield client
-    await client.aclose()
 
 
 class NoLots:

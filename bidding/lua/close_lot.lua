@@ -1,5 +1,5 @@
 -- Close a lot whose end time has passed (idempotent).
--- KEYS: state, ledger. ARGV: events channel.
+-- KEYS: state, ledger. ARGV: events channel, publish command (see common.lua).
 -- Returns JSON {found, closed, changed, status, ends_at, now, id}.
 local channel = ARGV[1]
 local now = now_ms()
@@ -26,7 +26,7 @@ redis.call('HSET', KEYS[1], 'status', e.status, 'closed_at', e.at, 'seq', e.seq,
 
 local winner = cjson.null
 if sold then winner = e.code end
-redis.call('PUBLISH', channel, cjson.encode({
+publish(ARGV[2], channel, cjson.encode({
   type = 'closed', id = id, seq = tonumber(e.seq), lot = tonumber(e.lot), status = e.status,
   final_price = tonumber(e.amount), winner_code = winner, at = now, hash = e.hash,
   prev = e.prev,

