@@ -117,7 +117,7 @@ def test_split_at_close() -> None:
 def test_fee_estimates_show_their_rules() -> None:
     home = fee_estimate("residential", 88.0, 1_000_000_00)
     assert [(i.key, i.amount, i.rate) for i in home.items] == [
-        ("fee_commission", 0, "0"), ("fee_deed_tax", 1_000_000, "1%"),
+        ("fee_commission", 0, "0%"), ("fee_deed_tax", 1_000_000, "1%"),
         ("fee_registration", 8_000, "¥80")]
     assert home.total == 1_008_000
     assert fee_estimate("residential", 150.0, 1_000_000_00).items[1].rate == "1.5%"
