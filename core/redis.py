@@ -107,7 +107,11 @@ class EmbeddedRedis:
             "--appendfsync", "always", "--save", "", "--logfile", str(self.log_file),
         ]
         self.binary = binary
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Its own session: a terminal's Ctrl+C (SIGINT to the whole foreground process group)
+        # reaches the portal only, which stops this server after its own shutdown (leases
+        # released), instead of the server dying first and being "restarted" mid-shutdown.
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self._ping():  # also waits out the AOF load (LOADING answers no PING)
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -63,16 +63,17 @@ class PrivateRedis:
             self.proc = None
 
 
-def serve(env: dict[str, str], workers: int, log: Path, *args: str) -> tuple[
-        subprocess.Popen[bytes], str]:
-    """`python -m portal serve` with `workers` workers on a free port; (process, base URL)."""
+def serve(env: dict[str, str], workers: int, log: Path, *args: str,
+          new_session: bool = False) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m portal serve` with `workers` workers on a free port; (process, base URL).
+    `new_session`: in a process group of its own, as a terminal runs it."""
     port = free_port()
     out = open(log, "wb")  # noqa: SIM115 - closed with the process by the caller's stop()
     proc = subprocess.Popen(
         [sys.executable, "-m", "portal", "serve", "--port", str(port), "--workers",
          str(workers), "--log-level", "warning", *args],
         cwd=ROOT, env={**os.environ, "PORTAL_RULES": "sandbox", **env}, stdout=out,
-        stderr=subprocess.STDOUT)
+        stderr=subprocess.STDOUT, start_new_session=new_session)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/api/openapi.json", proc, timeout=90)
     return proc, base

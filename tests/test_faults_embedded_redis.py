@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,3 +68,30 @@ def test_kill_9_of_the_embedded_redis_is_survived(embedded_portal: str, tmp_path
     assert "embedded Redis: system redis-server 7" in log
     assert "embedded redis-server exited with code -9" in log
     assert "embedded redis-server restarted" in log and "Traceback" not in log
+
+
+def test_ctrl_c_stops_the_portal_then_its_redis(tmp_path: Path) -> None:
+    """A terminal's Ctrl+C sends SIGINT to the whole foreground process group. The embedded
+    redis-server runs in a session of its own, so only the portal gets it: the portal shuts
+    down (leases released) and then stops the server, which is not "restarted" on the way
+    and does not outlive it."""
+    saved = os.environ.pop("REDIS_URL", None)
+    try:
+        proc, base = serve({"DATA_DIR": str(tmp_path), "SECRET_KEY": "fault-test"}, 2,
+                           tmp_path / "portal.log", new_session=True)
+    finally:
+        if saved is not None:
+            os.environ["REDIS_URL"] = saved
+    assert httpx.get(base + "/api/lots").status_code == 200
+    server = redis_pid(tmp_path)
+    assert os.getpgid(server) != os.getpgid(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert not EmbeddedRedis(tmp_path)._ping(), "embedded redis-server outlived the portal"
+    log = (tmp_path / "portal.log").read_text()
+    assert "exited with code" not in log and "restart" not in log, log
+    assert "could not release" not in log and "Traceback" not in log, log
