@@ -195,7 +195,10 @@ HTMLCanvasElement.prototype.getContext = function (type, options) {
   return context;
 };
 const clear = WebGL2RenderingContext.prototype.clear;
-WebGL2RenderingContext.prototype.clear = function (mask) { window.glFrames += 1; return clear.call(this, mask); };
+WebGL2RenderingContext.prototype.clear = function (mask) {
+  window.glFrames += 1;
+  return clear.call(this, mask);
+};
 """
 
 
@@ -219,7 +222,7 @@ def test_phone_tour_page_opens_one_context_and_draws_the_start_room_once(
     assert page.evaluate("Object.keys(tourViewer.viewer.adapter.state.tiles).length") > 0
     assert page.evaluate("window.glFrames") == 1
     assert page.evaluate("window.glContexts.length") == 1
-    assert page.evaluate("tourViewer.viewer.renderer.renderer.getContext() === window.glContexts[0]")
+    assert page.evaluate("tourViewer.viewer.renderer.renderer.getContext() === glContexts[0]")
     assert page.evaluate("window.glContexts[0].getContextAttributes().antialias") is False
     # the panorama still moves: a rotation draws a new frame
     page.evaluate("tourViewer.viewer.rotate({yaw: 1, pitch: 0})")
