@@ -182,6 +182,55 @@ def test_tour_renders_walks_between_rooms_and_plan_follows(portal: str, redis_ur
     print(f"screenshots in {tmp_path}")
 
 
+# counts WebGL contexts and the frames drawn into them (three clears the canvas once a frame)
+COUNT_GL = """
+window.glContexts = [];
+window.glFrames = 0;
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (type, options) {
+  const context = getContext.call(this, type, options);
+  if (String(type).startsWith('webgl') && context && !window.glContexts.includes(context)) {
+    window.glContexts.push(context);
+  }
+  return context;
+};
+const clear = WebGL2RenderingContext.prototype.clear;
+WebGL2RenderingContext.prototype.clear = function (mask) {
+  window.glFrames += 1;
+  return clear.call(this, mask);
+};
+"""
+
+
+def test_phone_tour_page_opens_one_context_and_draws_the_start_room_once(
+        portal: str, redis_url: str, browser: Any) -> None:
+    """The full-screen page on a phone (docs/benchmarks.md, Lighthouse third round): the viewer's
+    code is fetched after the preview is painted, one WebGL context (PSV's probe's, handed to
+    three) without MSAA, and the start room's base and tiles land in a single frame."""
+    lot_id, _bare, _images = make_tour(portal, redis_url)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, bypass_csp=True)
+    context.add_init_script(COUNT_GL)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{portal}/lots/{lot_id}/tour")
+    page.wait_for_function("window.tourViewer && tourViewer.currentScene() === 'hall'")
+    page.wait_for_selector(".tour-preview", state="detached")  # removed by the first frame
+    page.wait_for_load_state("networkidle")
+    # every tile the first view asked for is in, and no frame was drawn before them
+    assert page.evaluate("Object.keys(tourViewer.viewer.adapter.state.tiles).length") > 0
+    assert page.evaluate("window.glFrames") == 1
+    assert page.evaluate("window.glContexts.length") == 1
+    assert page.evaluate("tourViewer.viewer.renderer.renderer.getContext() === glContexts[0]")
+    assert page.evaluate("window.glContexts[0].getContextAttributes().antialias") is False
+    # the panorama still moves: a rotation draws a new frame
+    page.evaluate("tourViewer.viewer.rotate({yaw: 1, pitch: 0})")
+    page.wait_for_function("window.glFrames > 1")
+    context.close()
+    assert not errors, errors
+
+
 def test_officer_builds_a_tour_in_the_editor(portal: str, redis_url: str, browser: Any,
                                              tmp_path: Path) -> None:
     from portal_helpers import PASSWORD

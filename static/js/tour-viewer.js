@@ -102,6 +102,65 @@ export function arrivalView(tour, toId, fromId, fromLink) {
 // (An internal field: should PSV rename it, this does nothing and PSV probes as before.)
 if (SYSTEM.__maxCanvasWidth === null) SYSTEM.__maxCanvasWidth = 4096;
 
+// PSV's first viewer reads the device's capabilities (SYSTEM.load) from a WebGL2 context of its
+// own, on a canvas it then drops, before three opens the renderer's context: two contexts,
+// each tens of milliseconds of a phone's main thread (and of SwiftShader's set-up where WebGL
+// runs on the CPU). Here that probe's context is opened with the renderer's attributes and
+// handed to three, so the page opens one. Should PSV's internals change (no SYSTEM.load, a
+// probe that is not a canvas' getContext('webgl2')), this returns nothing and three opens its
+// own context as before.
+function probeContext(attributes) {
+  if (SYSTEM.loaded !== false || typeof SYSTEM.load !== 'function') return {};
+  const proto = HTMLCanvasElement.prototype;
+  const getContext = proto.getContext;
+  let canvas = null;
+  let context = null;
+  proto.getContext = function probe(type, options) {
+    if (type !== 'webgl2' || context) return getContext.call(this, type, options);
+    context = getContext.call(this, type, { ...attributes, ...options });
+    canvas = this;
+    return context;
+  };
+  try {
+    SYSTEM.load();
+  } catch {
+    return {};  // no WebGL 2: the Viewer throws the same and shows PSV's message
+  } finally {
+    proto.getContext = getContext;
+  }
+  return context ? { canvas, context } : {};
+}
+
+// Every tile that arrives asks PSV for a frame, and where WebGL runs in software every frame
+// that changes the canvas costs a read-back of the whole canvas; on a phone's first view the
+// base stripe and the tiles arrive over a few frames. The viewer's first frame is drawn once
+// the first panorama's visible tiles are in (or failed), so they land in one frame; the start
+// scene's preview image covers the box until then. If the base is drawn but a tile is still
+// missing after FIRST_FRAME_WAIT_MS, it draws anyway and tiles follow as they come. Should
+// PSV's renderer loop or the tiles adapter's queue change shape, nothing is held.
+const FIRST_FRAME_WAIT_MS = 1000;
+function holdFirstFrame(viewer) {
+  const renderer = viewer.renderer;
+  const queue = viewer.adapter?.queue;
+  const loop = renderer?.__renderLoop;
+  if (typeof loop !== 'function' || !queue || typeof queue.tasks !== 'object') return;
+  let baseAt = 0;
+  const complete = (now) => {
+    const tiles = viewer.adapter.state?.tiles;
+    if (!viewer.state.textureData || !tiles) return false;
+    baseAt ||= now;
+    if (now - baseAt > FIRST_FRAME_WAIT_MS) return true;
+    // PENDING (1) or RUNNING (2) tiles: PSV's own Task statuses
+    return Object.keys(tiles).length > 0
+      && !Object.values(queue.tasks).some((t) => t.status === 1 || t.status === 2);
+  };
+  renderer.__renderLoop = function held(timestamp) {
+    if (!complete(performance.now())) return;
+    delete renderer.__renderLoop;  // back to PSV's own loop
+    return loop.call(renderer, timestamp);
+  };
+}
+
 export function createTourViewer(container, tour, options = {}) {
   const labels = options.labels || {};
   const plan = tour.floor_plan;
@@ -148,13 +207,15 @@ export function createTourViewer(container, tour, options = {}) {
       return out;
     },
   }]);
+  // no multisampling on phones: their pixel density hides the edges, and MSAA multiplies
+  // the fill cost of every frame
+  const rendererParameters = { alpha: true, antialias: !PHONE.matches };
+  Object.assign(rendererParameters, probeContext(rendererParameters));
   const viewer = new Viewer({
     container,
     adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false }],
     plugins,
-    // no multisampling on phones: their pixel density hides the edges, and MSAA multiplies
-    // the fill cost of every frame
-    rendererParameters: { alpha: true, antialias: !PHONE.matches },
+    rendererParameters,
     loadingTxt: labels.loading || '',
     defaultYaw: first ? first.initial_view.yaw * RAD : 0,
     defaultPitch: first ? first.initial_view.pitch * RAD : 0,
@@ -166,6 +227,7 @@ export function createTourViewer(container, tour, options = {}) {
     lang: options.psvLang || labels.psv || {},
   });
   viewerRef = viewer;
+  holdFirstFrame(viewer);
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const map = minimap ? viewer.getPlugin(MapPlugin) : null;
   const stereo = viewer.getPlugin(StereoPlugin);
