@@ -138,7 +138,7 @@ function probeContext(attributes) {
 // scene's preview image covers the box until then. If the base is drawn but a tile is still
 // missing after FIRST_FRAME_WAIT_MS, it draws anyway and tiles follow as they come. Should
 // PSV's renderer loop or the tiles adapter's queue change shape, nothing is held.
-const FIRST_FRAME_WAIT_MS = 1000;
+const FIRST_FRAME_WAIT_MS = 2000;
 function holdFirstFrame(viewer) {
   const renderer = viewer.renderer;
   const queue = viewer.adapter?.queue;
