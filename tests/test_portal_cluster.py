@@ -17,6 +17,9 @@ from livestream.chat import Chat
 from livestream.events import Events
 from livestream.store import IngestStore
 from livestream.viewers import ViewerCounter
+from panorama.store import PanoramaStore
+from panorama.tour_rules import TourError
+from panorama.tours import Tours
 from portal import keys, notifications
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
@@ -75,3 +78,17 @@ async def test_the_throttle_uses_limits_cluster_storage(rc) -> None:
     assert await throttle.hit(limits, "login", "x") is None
     assert await throttle.hit(limits, "login", "x") is None
     assert await throttle.hit(limits, "login", "x") is not None
+
+
+async def test_tour_versions_save_in_a_watched_transaction(rc, tmp_path: Path) -> None:
+    """The tour's WATCH/MULTI stays in the lot's slot; the save's server time (TIME, keyless)
+    is read outside the pipeline, which a cluster pipeline would refuse."""
+    tours = Tours(rc, PanoramaStore(tmp_path))
+    empty = {"scenes": [], "start_scene": None, "floor_plan": None}
+    first = await tours.save(7, empty, "officer", 0)
+    second = await tours.save(7, empty, "officer", 1)
+    assert (first["version"], second["version"]) == (1, 2)
+    assert second["created_at"] >= first["created_at"]
+    with pytest.raises(TourError):
+        await tours.save(7, empty, "officer", 1)
+    assert [v["version"] for v in await tours.versions(7)] == [1, 2]
