@@ -224,13 +224,17 @@ async def migrate_slot(source: aioredis.Redis, target: aioredis.Redis, slot: int
     await target.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
 
 
-async def test_a_migrated_slot_moves_its_channels_and_resyncs_them(tmp_path) -> None:
+@pytest.mark.parametrize("dropped", [False, True], ids=["sunsubscribed", "dropped"])
+async def test_a_migrated_slot_moves_its_channels_and_resyncs_them(tmp_path,
+                                                                   dropped: bool) -> None:
     """A lot's slot migrates to another master (a reshard) while the hub's subscriber
     watches it: a bid the new owner takes before the old one has given the slot up is
     published where the hub has no subscription (lost on pub/sub); when the old owner gives
-    it up (its SUNSUBSCRIBE of the channel), the hub moves the subscription to the new owner,
-    the subscriber gets ("resync", None), `ready()` returns once the new SSUBSCRIBE is
-    processed, and later bids arrive from the new owner."""
+    it up, the hub moves the subscription to the new owner, the subscriber gets
+    ("resync", None), `ready()` returns once the new SSUBSCRIBE is processed, and later bids
+    arrive from the new owner. The old owner tells the hub by a SUNSUBSCRIBE of the channel;
+    or, `dropped`, the hub's connection to it drops in the same transaction, and the
+    SSUBSCRIBE that redis-py re-sends there on reconnection is refused with MOVED."""
     with local_cluster(tmp_path / "cluster") as cluster:
         rc = connect(cluster.url, cluster=True)
         await rc.ping()
@@ -259,7 +263,12 @@ async def test_a_migrated_slot_moves_its_channels_and_resyncs_them(tmp_path) -> 
                           keys.idempotency(1)], args=["", 100_500, channel, "b", "", "SPUBLISH"])
                 assert json.loads(reply)["ok"]
                 target_id = await target.execute_command("CLUSTER", "MYID")
-                for master in (source, *others):  # the old owner gives the slot up
+                pipe = source.pipeline(transaction=True)  # the old owner gives the slot up
+                if dropped:
+                    pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+                pipe.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                await pipe.execute()
+                for master in others:
                     await master.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
                 assert await next_event(sub) == ("resync", None)  # seq 2 was lost, as designed
                 await asyncio.wait_for(hub.ready(), 30)
