@@ -23,8 +23,10 @@ On a Redis Cluster the lot and room channels (hash-tagged, `core.redis.sharded`)
 SSUBSCRIBEd, through redis-py's ClusterPubSub: one connection per master owning such a
 channel, each read by a task of its own; the scripts SPUBLISH them, so only that master
 delivers them (a PUBLISH goes to every node). Our own and global channels stay classic.
-When a master's connection reconnects (redis-py re-sends its SSUBSCRIBEs), the members of
-its channels resync and `ready()` waits for the marker on that connection likewise.
+When a master's connection reconnects (redis-py re-sends its SSUBSCRIBEs), or a channel's
+slot moves to another master (a reshard, a failover), the members of those channels resync
+and `ready()` waits for the marker on the connection that now holds them
+(bidding/hub_shards.py).
 Every HEARTBEAT_INTERVAL seconds each member also gets ("heartbeat", None), so sockets
 send clients a frame they can time out on.
 """
@@ -40,7 +42,6 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -48,6 +49,7 @@ import redis.exceptions as redis_errors
 
 from bidding import keys
 from bidding.codec import str_hash
+from bidding.hub_shards import Shards
 from core.redis import sharded
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ class Hub:
         self._joined: dict[str, bool] = {}  # channels with new local subscribers to update
         self._ready = asyncio.Event()  # set while Redis has every subscription of ours
         self._pending: set[str] = set()  # connections whose resync marker is yet to come back
-        self._shard_readers: dict[str, asyncio.Task[None]] = {}  # master name -> its reader
+        self.shards = Shards(self)  # the sharded channels' readers, on a cluster
         self._marker = f"hub:{self.process_id}:resync"  # see the module's docstring
         self.resyncs = 0  # listener reconnections so far
 
@@ -147,7 +149,8 @@ class Hub:
                        asyncio.create_task(self._presence_loop(), name="hub-presence")]
 
     async def stop(self) -> None:
-        tasks = [*self._tasks, *self._shard_readers.values()]
+        await self.shards.stop()
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -183,8 +186,7 @@ class Hub:
             if first:
                 try:
                     if sharded(self.redis, channel):
-                        await self._pubsub.ssubscribe(channel)
-                        self._watch_shards()
+                        await self.shards.subscribe(channel)
                     else:
                         await self._pubsub.subscribe(channel)
                 except BaseException:  # Redis down: forget the member, the next one retries
@@ -200,7 +202,7 @@ class Hub:
                     self.subs.pop(channel, None)
                     with contextlib.suppress(Exception):
                         if sharded(self.redis, channel):
-                            await self._pubsub.sunsubscribe(channel)
+                            await self.shards.unsubscribe(channel)
                         else:
                             await self._pubsub.unsubscribe(channel)
 
@@ -226,13 +228,14 @@ class Hub:
         await connection.send_command("SUBSCRIBE", self._marker, check_health=False)
         await connection.send_command("UNSUBSCRIBE", self._marker, check_health=False)
 
-    async def _resync(self, name: str, connection: Any, channels: list[str]) -> None:
+    async def _resync(self, name: str, connection: Any, channels: list[str],
+                      why: str = "reconnected") -> None:
         """The channels' members resync; ready() waits for the marker sent on `connection`."""
         self._pending.add(name)
         self._ready.clear()
         self.resyncs += 1
-        log.warning("pub/sub connection %s reconnected; %d channel(s) resync",
-                    name or "(classic)", len(channels))
+        log.warning("pub/sub connection %s %s; %d channel(s) resync",
+                    name or "(classic)", why, len(channels))
         for channel in channels:
             self.deliver(channel, ("resync", None))
         await self._send_marker(connection)
@@ -244,70 +247,6 @@ class Hub:
             return
         await self._resync(CLASSIC, connection,
                            [c for c in self.subs if not sharded(self.redis, c)])
-
-    # -- sharded pub/sub on a Redis Cluster --------------------------------------------------
-
-    def _shard_pubsubs(self) -> dict[str, Any]:  # ClusterPubSub's per-master PubSubs by name
-        return getattr(self._pubsub, "node_pubsub_mapping", {})
-
-    def _watch_shards(self) -> None:
-        """Give every per-master connection a reader task and our connect callback, after
-        redis-py's (which re-sends the SSUBSCRIBEs). Run after each SSUBSCRIBE and every few
-        seconds (redis-py may move a channel to another master after a slot migration)."""
-        for name, pubsub in list(self._shard_pubsubs().items()):
-            if pubsub.connection is None:  # not connected yet (or it failed): not readable
-                continue
-            # last in line (a connection reused from an earlier PubSub has it ahead of redis-py's)
-            pubsub.connection.deregister_connect_callback(self._shard_reconnected)
-            pubsub.connection.register_connect_callback(self._shard_reconnected)
-            reader = self._shard_readers.get(name)
-            if reader is None or reader.done():
-                self._shard_readers[name] = asyncio.create_task(
-                    self._listen_shard(name), name=f"hub-shard-{name}")
-
-    async def _shard_reconnected(self, connection: Any) -> None:
-        """Connect callback of a per-master connection, run right after redis-py re-sent its
-        SSUBSCRIBEs: their members resync; the marker tells when Redis has processed them."""
-        found = [(name, pubsub) for name, pubsub in self._shard_pubsubs().items()
-                 if pubsub.connection is connection]
-        if not found:  # a connection given back to the pool since: not ours any more
-            return
-        name, pubsub = found[0]
-        await self._resync(name, connection, [c for c in pubsub.shard_channels if c in self.subs])
-
-    async def _listen_shard(self, name: str) -> None:
-        """Read one master's sharded messages until no subscription of ours is left there."""
-        target, failing = SimpleNamespace(name=name), False  # all get_sharded_message uses
-        while True:
-            pubsub = self._shard_pubsubs().get(name)
-            if pubsub is None or pubsub.connection is None:  # its last channel has gone
-                if self._shard_readers.get(name) is asyncio.current_task():
-                    del self._shard_readers[name]
-                self._marker_back(name)
-                return
-            try:
-                message = await self._pubsub.get_sharded_message(target_node=target,
-                                                                 timeout=1.0)
-                failing = False
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # connection lost: back off; the next read reconnects
-                if not failing:  # one line per outage, not one per attempt
-                    log.error("sharded pub/sub listener lost Redis node %s: %s", name, exc)
-                failing = True
-                if not isinstance(exc, redis_errors.ConnectionError) and pubsub.connection:
-                    # a re-sent SSUBSCRIBE refused (CLUSTERDOWN while a restarted master
-                    # rejoins, MOVED): reconnect, which subscribes again
-                    with contextlib.suppress(Exception):
-                        await pubsub.connection.disconnect()
-                await asyncio.sleep(0.5)
-                continue
-            if not message:
-                continue
-            if message.get("type") == "subscribe" and message.get("channel") == self._marker:
-                self._marker_back(name)
-            elif message.get("type") == "smessage":
-                self._dispatch(message["channel"], message["data"])
 
     async def _listen(self) -> None:
         failing = False
@@ -339,10 +278,18 @@ class Hub:
         self.deliver(channel, ("event", (event_id, texts)))
 
     async def _presence_loop(self) -> None:
-        beat, failing = time.monotonic(), False
+        beat, failing, upkeep_failing = time.monotonic(), False, False
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
-            self._watch_shards()
+            try:
+                await self.shards.tick()
+                upkeep_failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a master unreachable: the next tick tries again
+                if not upkeep_failing:
+                    log.error("sharded pub/sub upkeep failed: %s", exc)
+                upkeep_failing = True
             if time.monotonic() - beat >= HEARTBEAT_INTERVAL:  # even while Redis is down
                 beat = time.monotonic()
                 for channel in list(self.subs):

@@ -232,6 +232,12 @@ def connect(url: str, max_connections: int = 256, cluster: bool = False) -> aior
     return aioredis.Redis(connection_pool=pool)
 
 
+def cluster_from_env() -> bool:
+    """REDIS_CLUSTER as the portal's settings read it (true/1, false/0; default false), for a
+    process that has no settings of its own (the demo's stream feeder)."""
+    return os.environ.get("REDIS_CLUSTER", "").strip().lower() in ("true", "1")
+
+
 def is_cluster(client: Any) -> TypeGuard[RedisCluster]:
     """Whether ``client`` is redis-py's cluster client (``connect(cluster=True)``)."""
     return isinstance(client, RedisCluster)

@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from core.fonts import cjk_pil_font
-from core.redis import connect
+from core.redis import cluster_from_env, connect
 from livestream import keys
 from livestream.demo import ORDINALS
 from livestream.hls import parse_media_playlist
@@ -234,7 +234,7 @@ async def push_all(base: str, feeds: list[tuple[str, list[LoopSegment]]],
 
 async def _demo_feeds(data_dir: Path) -> list[tuple[str, list[LoopSegment]]]:
     """The demo event's ingest venues (keys from Redis) with their rendered loops."""
-    redis = connect(os.environ["REDIS_URL"])
+    redis = connect(os.environ["REDIS_URL"], cluster=cluster_from_env())
     try:
         event_id = await redis.get(keys.demo_event())
         if not event_id:

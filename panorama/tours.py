@@ -172,7 +172,8 @@ class Tours:
                     "base_version",
                     409,
                 )
-            seconds, micros = await pipe.time()
+            # not through the pipeline: a cluster pipeline refuses keyless commands (TIME)
+            seconds, micros = await self.redis.time()
             last = await pipe.zrange(versions_key(lot_id), -1, -1, withscores=True)
             now = max(seconds * 1000 + micros // 1000, int(last[0][1]) + 1 if last else 0)
             doc = {

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import redis.asyncio as aioredis
 import uvicorn
 
 from bidding.store import BidStore
@@ -51,6 +52,11 @@ def redis_url_for_cli(supervise: bool = False) -> Iterator[str]:
 
 def services(url: str) -> contextlib.AbstractAsyncContextManager[Services]:
     return open_services(load_settings(), url)
+
+
+def redis_client(url: str) -> aioredis.Redis:
+    """A command's own client: the cluster client under REDIS_CLUSTER=true, as the server's."""
+    return connect(url, cluster=load_settings().redis_cluster)
 
 
 def _exit_on_sigterm() -> None:
@@ -119,7 +125,7 @@ def cmd_create_user(args: argparse.Namespace, role: str) -> int:
     password = args.password or getpass.getpass(f"Password for {args.username}: ")
 
     async def run(url: str) -> None:
-        redis = connect(url)
+        redis = redis_client(url)
         try:
             await Users(redis).create({
                 "username": args.username, "password": password,
@@ -140,7 +146,7 @@ def cmd_create_user(args: argparse.Namespace, role: str) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     async def run(url: str) -> int:
-        redis = connect(url)
+        redis = redis_client(url)
         try:
             result = await BidStore(redis).verify(args.lot_id)
         finally:

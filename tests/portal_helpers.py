@@ -44,7 +44,7 @@ def id_for(username: str) -> str:
 def make_account(redis_url: str, username: str, role: str, court: str = "",
                  cluster: bool | None = None) -> None:
     """An account made in Redis directly (officers); `cluster`: whether redis_url is a Redis
-    Cluster (default: REDIS_CLUSTER_TESTS)."""
+    Cluster (default: whether it is one of the tests' clusters, redis_cluster.is_cluster_url)."""
     async def run() -> None:
         client = async_client(redis_url, cluster, decode_responses=True)
         await Users(client).create({"username": username, "password": PASSWORD,

@@ -35,12 +35,36 @@ CLI = "/usr/bin/redis-cli"
 CLUSTER_TESTS = os.environ.get("REDIS_CLUSTER_TESTS", "") not in ("", "0", "false")
 
 
+CLUSTER_URLS: set[str] = set()
+"""Seed URLs of the clusters this process runs (`local_cluster`): the session's Redis under
+REDIS_CLUSTER_TESTS, the cluster tests' own; a test's private single server is not one."""
+
+
+def is_cluster_url(url: str) -> bool:
+    """Whether `url` is the seed of a cluster this process started (so a test's client, or an
+    app it builds, must be the cluster client: `REDIS_CLUSTER=true`)."""
+    return url in CLUSTER_URLS
+
+
+def redis_env(url: str) -> dict[str, str]:
+    """The environment that points a portal process (`portal serve`, a CLI command) at `url`:
+    REDIS_URL, and REDIS_CLUSTER=true when it is one of our clusters'."""
+    return {"REDIS_URL": url, "REDIS_CLUSTER": str(is_cluster_url(url)).lower()}
+
+
 def async_client(url: str, cluster: bool | None = None, **kwargs: Any) -> aioredis.Redis:
-    """An asyncio client for the tests' Redis: the cluster client under REDIS_CLUSTER_TESTS
-    (it routes each key to its master) or with `cluster`, else a plain one."""
-    if CLUSTER_TESTS if cluster is None else cluster:
+    """An asyncio client for a test's Redis: the cluster client (it routes each key to its
+    master) when `url` is one of our clusters' (or with `cluster`), else a plain one."""
+    if is_cluster_url(url) if cluster is None else cluster:
         return cast(aioredis.Redis, RedisCluster.from_url(url, **kwargs))
     return aioredis.Redis.from_url(url, **kwargs)
+
+
+def sync_client(url: str, **kwargs: Any) -> redis.Redis:
+    """The blocking twin of `async_client`."""
+    if is_cluster_url(url):
+        return cast(redis.Redis, redis.RedisCluster.from_url(url, **kwargs))
+    return redis.Redis.from_url(url, **kwargs)
 
 
 async def publish(client: aioredis.Redis, channel: str, text: str) -> int:
@@ -78,8 +102,8 @@ class Listener:
 
 
 def flush(url: str) -> None:
-    """Empty the tests' Redis: FLUSHDB on a single server, FLUSHALL on every master."""
-    if CLUSTER_TESTS:
+    """Empty a test's Redis: FLUSHDB on a single server, FLUSHALL on every master."""
+    if is_cluster_url(url):
         cluster = redis.RedisCluster.from_url(url)
         cluster.flushall(target_nodes=redis.RedisCluster.PRIMARIES)
         cluster.close()
@@ -185,8 +209,10 @@ def local_cluster(base: Path | None = None, masters: int = 3,
                         "--cluster-replicas", "0", "--cluster-yes"],
                        check=True, capture_output=True, timeout=60)
         wait_ok(cluster.ports[0])
+        CLUSTER_URLS.add(cluster.url)
         yield cluster
     finally:
+        CLUSTER_URLS.discard(cluster.url)
         cluster.stop()
         if base is None:
             shutil.rmtree(root, ignore_errors=True)

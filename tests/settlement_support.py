@@ -1,11 +1,12 @@
 """Helpers for the after-the-hammer tests: the portal's services in-process on a private
-Redis database (not the live server's), lots that tests end when they are ready."""
+Redis (the `redis_alone_url` fixture: not the live server's), lots that tests end when they
+are ready."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import redis.asyncio as aioredis
+from redis_cluster import flush, is_cluster_url
 from test_bidding_support import end_now
 
 from core.money import fen_to_yuan
@@ -15,15 +16,13 @@ from portal.settings import load_settings
 from portal.users import User
 
 OFFICER = User(username="officer", role="officer", real_name="王法官", phone="", id_number="")
-DB = 9
 
 
-async def services(redis_server: str, data_dir: Any, rules: str = "sandbox") -> Any:
-    url = redis_server.rsplit("/", 1)[0] + f"/{DB}"
-    client = aioredis.Redis.from_url(url)
-    await client.flushdb()
-    await client.aclose()
-    settings = load_settings(data_dir=data_dir, rules=rules, secret_key="test-secret")
+async def services(url: str, data_dir: Any, rules: str = "sandbox") -> Any:
+    """The services on `url` (flushed first; a cluster's when it is one of ours)."""
+    flush(url)
+    settings = load_settings(data_dir=data_dir, rules=rules, secret_key="test-secret",
+                             redis_cluster=is_cluster_url(url))
     return await build_services(settings, url)
 
 

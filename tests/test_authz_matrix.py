@@ -28,8 +28,8 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from portal_helpers import actor, iso, lot_body, now_ms, page_csrf
+from redis_cluster import flush
 from starlette.routing import Mount, Route, WebSocketRoute
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -193,7 +193,7 @@ def _csrf(client: httpx.Client) -> str:
 
 @pytest.fixture(scope="module")
 def world(live_server: str, redis_server: str) -> Iterator[World]:
-    redis.Redis.from_url(redis_server).flushdb()
+    flush(redis_server)  # every master's, on a cluster
     base, url = live_server, redis_server
     officers = {"officer_a": actor(base, url, "mx_officer_a", role="officer"),
                 "officer_b": actor(base, url, "mx_officer_b", role="officer", court=OTHER_COURT)}

@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
-from redis_cluster import available
+from redis_cluster import available, local_cluster
 from test_bidding_support import MINUTE_MS, open_lot, paid_bidder
 
 from bidding import BidStore, keys
 from bidding.events import lot_transform
 from bidding.hub import Hub, Item, Subscription
 from bidding.scripts import scripts_for
+from core.redis import connect
 from livestream import keys as live_keys
 from livestream.frames import wire
 from livestream.publish import room_publish
@@ -205,3 +206,79 @@ async def test_a_dropped_master_connection_resyncs_its_channels(rc) -> None:
     finally:
         await owner.aclose()
         await hub.stop()
+
+
+async def migrate_slot(source: aioredis.Redis, target: aioredis.Redis, slot: int) -> None:
+    """Move a slot's keys from one master to another, as `redis-cli --cluster reshard` does:
+    IMPORTING on the target, MIGRATING on the source, MIGRATE the keys, then the target
+    takes the slot (CLUSTER SETSLOT ... NODE): from here on it serves the slot, while the
+    source, not told yet, still holds the slot's sharded subscribers."""
+    source_id = await source.execute_command("CLUSTER", "MYID")
+    target_id = await target.execute_command("CLUSTER", "MYID")
+    host, port = target.connection_pool.connection_kwargs["host"], \
+        target.connection_pool.connection_kwargs["port"]
+    await target.execute_command("CLUSTER", "SETSLOT", slot, "IMPORTING", source_id)
+    await source.execute_command("CLUSTER", "SETSLOT", slot, "MIGRATING", target_id)
+    while names := await source.execute_command("CLUSTER", "GETKEYSINSLOT", slot, 100):
+        await source.execute_command("MIGRATE", host, port, "", 0, 5000, "KEYS", *names)
+    await target.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+
+
+@pytest.mark.parametrize("dropped", [False, True], ids=["sunsubscribed", "dropped"])
+async def test_a_migrated_slot_moves_its_channels_and_resyncs_them(tmp_path,
+                                                                   dropped: bool) -> None:
+    """A lot's slot migrates to another master (a reshard) while the hub's subscriber
+    watches it: a bid the new owner takes before the old one has given the slot up is
+    published where the hub has no subscription (lost on pub/sub); when the old owner gives
+    it up, the hub moves the subscription to the new owner, the subscriber gets
+    ("resync", None), `ready()` returns once the new SSUBSCRIBE is processed, and later bids
+    arrive from the new owner. The old owner tells the hub by a SUNSUBSCRIBE of the channel;
+    or, `dropped`, the hub's connection to it drops in the same transaction, and the
+    SSUBSCRIBE that redis-py re-sends there on reconnection is refused with MOVED."""
+    with local_cluster(tmp_path / "cluster") as cluster:
+        rc = connect(cluster.url, cluster=True)
+        await rc.ping()
+        store = BidStore(rc)
+        await open_lot(store, 1)
+        await paid_bidder(store, 1, "a")
+        await paid_bidder(store, 1, "b")
+        hub = Hub(rc, lot_transform)
+        await hub.start()
+        channel, slot = keys.events(1), key_slot(keys.events(1).encode())
+        source = master_of(rc, channel)
+        home = rc.get_node_from_key(channel)
+        node = next(n for n in rc.get_primaries() if n.name != home.name)
+        target = aioredis.Redis(host=node.host, port=node.port, decode_responses=True)
+        others = [aioredis.Redis(host=n.host, port=n.port, decode_responses=True)
+                  for n in rc.get_primaries() if n.name not in (home.name, node.name)]
+        try:
+            async with hub.subscribe(channel) as sub:
+                await wait_sharded(rc, channel)
+                assert (await store.place_bid_as(1, "a", 100_000)).ok
+                kind, (_, texts) = await next_event(sub)
+                assert json.loads(texts[0])["bid"]["seq"] == 1
+                await migrate_slot(source, target, slot)
+                reply = await scripts_for(target).place_bid(  # seq 2: SPUBLISHed on the target
+                    keys=[keys.state(1), keys.ledger(1), keys.bidders(1), keys.users(1),
+                          keys.idempotency(1)], args=["", 100_500, channel, "b", "", "SPUBLISH"])
+                assert json.loads(reply)["ok"]
+                target_id = await target.execute_command("CLUSTER", "MYID")
+                pipe = source.pipeline(transaction=True)  # the old owner gives the slot up
+                if dropped:
+                    pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+                pipe.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                await pipe.execute()
+                for master in others:
+                    await master.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                assert await next_event(sub) == ("resync", None)  # seq 2 was lost, as designed
+                await asyncio.wait_for(hub.ready(), 30)
+                assert channel in await target.pubsub_shardchannels()
+                assert channel not in await source.pubsub_shardchannels()
+                assert (await store.place_bid_as(1, "a", 101_000)).ok
+                kind, (_, texts) = await next_event(sub)
+                assert kind == "event" and json.loads(texts[0])["bid"]["seq"] == 3
+        finally:
+            for client in (source, target, *others):
+                await client.aclose()
+            await hub.stop()
+            await rc.aclose()

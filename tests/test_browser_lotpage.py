@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import httpx
-import redis.asyncio as aioredis
 from playwright.sync_api import Page, expect
 from portal_helpers import (
     PASSWORD,
@@ -19,6 +18,7 @@ from portal_helpers import (
     run_async,
     short_lot,
 )
+from redis_cluster import async_client
 
 WAIT = 30_000  # ms: an upper bound for server-driven changes on a loaded machine
 
@@ -287,7 +287,7 @@ def test_a_withdrawn_lot_closes_on_the_page(portal: str, redis_url: str, browser
     page.wait_for_function("() => window.lotState.lastSeq !== null")  # the socket is up
 
     async def withdraw() -> None:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         await BidStore(client).cancel_lot(lot["id"])
         await client.aclose()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
 from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms
+from redis_cluster import sync_client
 
 
 def test_event_page_resyncs_after_a_gap(portal: str, redis_url: str, browser: Any) -> None:
@@ -32,7 +32,7 @@ def test_event_page_resyncs_after_a_gap(portal: str, redis_url: str, browser: An
     page.wait_for_function("window.eventRoom.seqs.seq === 1")
     assert page.evaluate("window.eventRoom.resyncs") == 0
     # An event is lost on the way (its number is taken, nobody receives it) …
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url, decode_responses=True)
     client.incr(f"event:{{{ev['id']}}}:room:seq")
     client.close()
     # … so the next one arrives with a jump: the page asks for a snapshot and catches up.

@@ -9,8 +9,8 @@ bidder's own accepted bids.
 from __future__ import annotations
 
 import httpx
-import redis
 from portal_helpers import actor, lot_body, paid_bidder
+from redis_cluster import sync_client
 
 DAY_MS = 86_400_000
 
@@ -40,7 +40,7 @@ def test_a_retry_with_the_same_key_gets_the_first_outcome(portal: str, redis_url
     assert [(x["seq"], x["bidder_code"]) for x in ledger] == [(1, code_a), (2, other.json()[
         "bid"]["bidder_code"])]
     # kept until a day after the lot's end
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url, decode_responses=True)
     ends_at = int(client.hget(f"lot:{{{lot_id}}}:state", "ends_at"))
     sec, usec = client.time()  # before PTTL: the TTL read after it can only be shorter
     ttl = client.pttl(f"lot:{{{lot_id}}}:idem")  # (PEXPIRETIME needs Redis 7)

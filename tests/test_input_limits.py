@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from portal_helpers import PASSWORD, lot_body, make_account
+from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
 from core.errors import Invalid
@@ -20,7 +21,8 @@ from portal.settings import load_settings
 @pytest.fixture
 def client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = load_settings(data_dir=tmp_path / "data", redis_url=redis_url,
-                             secret_key="k" * 32, rules="sandbox")
+                             secret_key="k" * 32, rules="sandbox",
+                             redis_cluster=is_cluster_url(redis_url))
     with TestClient(create_app(settings, run_closer=False)) as c:
         yield c
 

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 from PIL import Image
 from portal_helpers import PASSWORD, make_account, page_csrf
+from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
 from panorama.synthetic import render_room
@@ -45,7 +46,8 @@ def app_data(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(redis_url: str, app_data: Path) -> Iterator[TestClient]:
     settings = load_settings(data_dir=app_data, redis_url=redis_url, secret_key="k" * 32,
-                             rules="sandbox", max_upload_bytes=LIMIT)
+                             rules="sandbox", max_upload_bytes=LIMIT,
+                             redis_cluster=is_cluster_url(redis_url))
     with TestClient(create_app(settings, run_closer=False)) as c:
         yield c
 

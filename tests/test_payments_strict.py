@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from portal_helpers import PASSWORD, make_account, page_csrf, short_lot
+from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
 from portal.app import create_app
@@ -30,7 +31,8 @@ PAY_SECRET = "provider-secret-for-tests"
 
 def make_client(redis_url: str, data: Path, rules: str) -> TestClient:
     settings = load_settings(data_dir=data, redis_url=redis_url, secret_key="k" * 32,
-                             rules=rules, payment_secret=PAY_SECRET)
+                             rules=rules, payment_secret=PAY_SECRET,
+                             redis_cluster=is_cluster_url(redis_url))
     return TestClient(create_app(settings, run_closer=False))
 
 

@@ -12,6 +12,7 @@ import httpx
 import redis
 from conftest import ROOT, free_port, wait_http
 from portal_helpers import actor, lot_body, paid_bidder
+from redis_cluster import redis_env, sync_client
 
 from core import redis as core_redis
 from core.redis import EmbeddedRedis, redis_server_binary, server_version
@@ -82,7 +83,7 @@ def test_serve_without_redis_url_uses_embedded_server(tmp_path: Path) -> None:
 
 
 def test_create_officer_and_verify_ledger(portal: str, redis_url: str, tmp_path: Path) -> None:
-    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path))
+    env = dict(os.environ, **redis_env(redis_url), DATA_DIR=str(tmp_path))
     made = run_cli("create-officer", "chief", "--password", "chief-pass-123", env=env)
     assert made.returncode == 0, made.stderr
     dup = run_cli("create-officer", "chief", "--password", "chief-pass-123", env=env)
@@ -98,7 +99,7 @@ def test_create_officer_and_verify_ledger(portal: str, redis_url: str, tmp_path:
     ok = run_cli("verify-ledger", str(lot["id"]), env=env)
     assert ok.returncode == 0 and "OK; 2 entries" in ok.stdout, ok.stdout + ok.stderr
     # tamper with the stored record: rewrite the first entry's amount
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url, decode_responses=True)
     key = f"lot:{{{lot['id']}}}:ledger"
     entries = client.xrange(key)
     client.delete(key)

@@ -5,9 +5,14 @@ it was made single-slot or split."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from redis_cluster import available
 
 from core.redis import mget
@@ -16,7 +21,11 @@ from livestream import keys as live_keys
 from livestream.chat import Chat
 from livestream.events import Events
 from livestream.store import IngestStore
+from livestream.testsrc import _demo_feeds
 from livestream.viewers import ViewerCounter
+from panorama.store import PanoramaStore
+from panorama.tour_rules import TourError
+from panorama.tours import Tours
 from portal import keys, notifications
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Debian's redis-server 7")
@@ -75,3 +84,43 @@ async def test_the_throttle_uses_limits_cluster_storage(rc) -> None:
     assert await throttle.hit(limits, "login", "x") is None
     assert await throttle.hit(limits, "login", "x") is None
     assert await throttle.hit(limits, "login", "x") is not None
+
+
+async def test_tour_versions_save_in_a_watched_transaction(rc, tmp_path: Path) -> None:
+    """The tour's WATCH/MULTI stays in the lot's slot; the save's server time (TIME, keyless)
+    is read outside the pipeline, which a cluster pipeline would refuse."""
+    tours = Tours(rc, PanoramaStore(tmp_path))
+    empty = {"scenes": [], "start_scene": None, "floor_plan": None}
+    first = await tours.save(7, empty, "officer", 0)
+    second = await tours.save(7, empty, "officer", 1)
+    assert (first["version"], second["version"]) == (1, 2)
+    assert second["created_at"] >= first["created_at"]
+    with pytest.raises(TourError):
+        await tours.save(7, empty, "officer", 1)
+    assert [v["version"] for v in await tours.versions(7)] == [1, 2]
+
+
+async def test_the_cli_commands_use_the_cluster_client(rc, cluster_url: str,
+                                                       tmp_path: Path) -> None:
+    """create-officer and verify-ledger under REDIS_CLUSTER=true (they used a plain client,
+    which a key of another master's slot answers with MOVED)."""
+    env = dict(os.environ, REDIS_URL=cluster_url, REDIS_CLUSTER="true", DATA_DIR=str(tmp_path))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "portal", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    made = cli("create-officer", "cluster_chief", "--password", "chief-pass-123")
+    assert made.returncode == 0, made.stderr
+    assert await rc.hget(keys.user("cluster_chief"), "role") == "officer"
+    checked = cli("verify-ledger", "1")  # lot 1's keys: slot 9842, the second master's
+    assert checked.returncode == 0 and "0 entries" in checked.stdout, checked.stderr
+
+
+async def test_the_demo_feeder_reads_the_event_through_the_cluster(
+        rc, cluster_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("REDIS_URL", cluster_url)
+    monkeypatch.setenv("REDIS_CLUSTER", "true")
+    await rc.set(live_keys.demo_event(), "1")  # slot 7673: not the seed node's
+    await rc.set(live_keys.meta(1), json.dumps({"venues": [{"id": 1, "source": "url"}]}))
+    assert await _demo_feeds(tmp_path) == []

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from settlement_support import DB, close_services, new_lot, paid, services, wait_closed
+from redis_cluster import is_cluster_url
+from settlement_support import close_services, new_lot, paid, services, wait_closed
 from starlette.testclient import TestClient
 
 from portal.app import create_app
@@ -69,10 +70,10 @@ def test_renders_glyphs_not_blank_or_boxes(tmp_path: Path) -> None:
     assert red > 50, "no seal area drawn"
 
 
-def test_confirmation_route_of_a_sold_lot(redis_server: str, tmp_path: Path) -> None:
+def test_confirmation_route_of_a_sold_lot(redis_alone_url: str, tmp_path: Path) -> None:
     """The served PDF of a really sold lot: every font embedded, the seal block present."""
     async def sold_lot() -> int:
-        app = await services(redis_server, tmp_path / "svc")
+        app = await services(redis_alone_url, tmp_path / "svc")
         try:
             lot = await new_lot(app)
             code, _ = await paid(app, lot["id"], "buyer_pdf")
@@ -86,7 +87,8 @@ def test_confirmation_route_of_a_sold_lot(redis_server: str, tmp_path: Path) -> 
     (tmp_path / "svc").mkdir()
     lot_id = asyncio.run(sold_lot())
     settings = load_settings(data_dir=tmp_path, secret_key="k" * 32, rules="sandbox",
-                             redis_url=redis_server.rsplit("/", 1)[0] + f"/{DB}")
+                             redis_url=redis_alone_url,
+                             redis_cluster=is_cluster_url(redis_alone_url))
     with TestClient(create_app(settings, run_closer=False)) as client:
         r = client.get(f"/lots/{lot_id}/confirmation.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from portal_helpers import (
     actor,
     id_for,
@@ -23,6 +22,7 @@ from portal_helpers import (
     pay_deposit,
     run_async,
 )
+from redis_cluster import async_client, redis_env
 from test_portal_cli import run_cli
 
 from portal.accounts import CaseAccounts
@@ -111,7 +111,7 @@ def test_events_belong_to_their_court(portal: str, redis_url: str, officer: http
 
 def test_create_officer_cli_sets_the_court(portal: str, redis_url: str,
                                            tmp_path: Path) -> None:
-    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path))
+    env = dict(os.environ, **redis_env(redis_url), DATA_DIR=str(tmp_path))
     for name, extra in (("cli_a", ()), ("cli_b", ("--court", OTHER_COURT))):
         made = run_cli("create-officer", name, "--password", "chief-pass-123", *extra, env=env)
         assert made.returncode == 0, made.stderr
@@ -179,7 +179,7 @@ def lot_status(client: httpx.Client, lot_id: int) -> str:
 
 
 async def _legacy_entry(redis_url: str, case_id: int, lot_id: int, username: str) -> None:
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = async_client(redis_url, decode_responses=True)
     await CaseAccounts(client).post(case_id, "legacy:1", "deposit_paid", f"bidder:{username}",
                                     f"deposits:{lot_id}", 100, lot_id, username)
     await client.aclose()
@@ -204,7 +204,7 @@ def test_one_person_one_account(portal: str, redis_url: str) -> None:
 
 def test_concurrent_sign_ups_with_one_id_number(redis_url: str) -> None:
     async def run() -> list[object]:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         users = Users(client)
         results = await asyncio.gather(*(users.create(
             {"username": f"twin{i}", "password": "long-enough-1", "real_name": "双",

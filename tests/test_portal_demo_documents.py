@@ -12,11 +12,11 @@ from portal.demo_documents import file_papers, make_papers
 from portal.documents import KINDS, Documents, check_pdf
 
 
-async def test_demo_papers_are_filed_and_accepted(redis_server: str, tmp_path: Path) -> None:
+async def test_demo_papers_are_filed_and_accepted(redis_alone_url: str, tmp_path: Path) -> None:
     papers = await make_papers([("朝阳区 测试住宅", "北京市朝阳区测试路1号", 1_000_000)],
                                "北京市第一中级人民法院")
     assert set(papers[0]) == {"notice", "terms", "appraisal", "survey"}
-    app = await services(redis_server, tmp_path)
+    app = await services(redis_alone_url, tmp_path)
     try:
         lot = await new_lot(app, ends_in_ms=600_000)
         await file_papers(app, lot, papers[0], "officer")

@@ -8,6 +8,7 @@ import io
 import httpx
 import pytest
 from portal_helpers import PASSWORD, actor, lot_body, make_account, page_csrf
+from redis_cluster import is_cluster_url
 from reportlab.pdfgen import canvas
 from starlette.testclient import TestClient
 
@@ -192,7 +193,8 @@ def test_size_limit_holds_while_streaming(redis_url: str, tmp_path) -> None:  # 
     """DOCUMENT_MAX_BYTES holds for a body without Content-Length (streamed and counted) and
     for the edit form; nothing is left on disk."""
     settings = load_settings(data_dir=tmp_path, redis_url=redis_url, secret_key="k" * 32,
-                             rules="sandbox", document_max_bytes=50_000)
+                             rules="sandbox", document_max_bytes=50_000,
+                             redis_cluster=is_cluster_url(redis_url))
     make_account(redis_url, "limit_officer", "officer")
     with TestClient(create_app(settings, run_closer=False)) as client:
         assert client.post("/api/session", json={"username": "limit_officer",

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 import uvicorn
 from conftest import free_port
 from portal_helpers import actor, lot_body, paid_bidder
+from redis_cluster import async_client, is_cluster_url
 from websockets.sync.client import ClientConnection, connect
 
 from bidding import keys
@@ -35,7 +35,8 @@ WATCHERS = 8
 
 def settings(redis_url: str, data: Path) -> Any:
     return load_settings(data_dir=data, redis_url=redis_url, secret_key="k" * 32,
-                         rules="sandbox")
+                         rules="sandbox",
+                         redis_cluster=is_cluster_url(redis_url))
 
 
 @pytest.fixture(params=["websockets-sansio", "websockets"])
@@ -72,7 +73,7 @@ def burst(redis_url: str, lot_id: int, codes: list[str], n: int) -> None:
 def burst_from(redis_url: str, lot_id: int, codes: list[str], first: int, n: int) -> None:
     """Bids number first+1 .. first+n, back to back, alternating bidders."""
     async def run() -> None:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url, decode_responses=True)
         store = BidStore(client)
         for k in range(first, first + n):
             outcome = await store.place_bid(lot_id, codes[k % 2], 80_000_000 + k * 1_000_000)

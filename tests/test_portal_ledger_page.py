@@ -9,8 +9,8 @@ import html
 import re
 
 import httpx
-import redis
 from portal_helpers import actor, lot_body, paid_bidder
+from redis_cluster import sync_client
 
 from bidding import keys as bidding_keys
 
@@ -64,7 +64,7 @@ def test_ledger_page_shows_a_broken_chain(portal: str, redis_url: str) -> None:
     first = httpx.get(f"{portal}/api/lots/{lid}/ledger").json()[0]
     forged = {k: first[k] for k in ("kind", "lot", "at", "code", "rank", "ends_at")}
     forged.update(seq=2, amount=1, prev=first["hash"], hash="f" * 64, extended=0)
-    client = redis.Redis.from_url(redis_url)
+    client = sync_client(redis_url)
     client.xadd(bidding_keys.ledger(lid), forged)
     client.close()
     text = httpx.get(f"{portal}/lots/{lid}/ledger").text

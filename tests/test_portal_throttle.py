@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from portal_helpers import PASSWORD, id_for, make_account, page_csrf
+from redis_cluster import is_cluster_url
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from test_portal_pages import form_fields, jpeg_bytes
@@ -34,7 +35,8 @@ def portal_with(redis_url: str, tmp_path: Path) -> Iterator[Factory]:
 
     def make(client: tuple[str, int] = ("192.0.2.10", 50000), **limits: str) -> TestClient:
         settings = load_settings(data_dir=tmp_path / "data", redis_url=redis_url,
-                                 secret_key="s" * 32, rules="sandbox", **limits)
+                                 secret_key="s" * 32, rules="sandbox", **limits,
+                                 redis_cluster=is_cluster_url(redis_url))
         c = TestClient(create_app(settings, run_closer=False), client=client,
                        follow_redirects=False)
         c.__enter__()
@@ -227,7 +229,8 @@ def test_a_server_error_carries_the_security_headers(redis_url: str, tmp_path: P
         raise RuntimeError("boom")
 
     settings = load_settings(data_dir=tmp_path / "data", redis_url=redis_url,
-                             secret_key="s" * 32, rules="sandbox")
+                             secret_key="s" * 32, rules="sandbox",
+                             redis_cluster=is_cluster_url(redis_url))
     app = create_app(settings, run_closer=False)
     app.router.routes.insert(0, Route("/api/boom", boom))
     with TestClient(app, raise_server_exceptions=False) as c:

@@ -5,8 +5,8 @@ and notifications, and every Redis key holds the one normalised form (core.names
 from __future__ import annotations
 
 import httpx
-import redis
 from portal_helpers import PASSWORD, actor, lot_body, make_account
+from redis_cluster import sync_client
 
 
 def login(portal: str, username: str) -> httpx.Client:
@@ -54,7 +54,7 @@ def test_mixed_case_usernames_reach_the_same_records(portal: str, redis_url: str
         assert "linked" in [n["kind"] for n in notes["items"]]
     assert [c["id"] for c in officer.get("/api/me/cases").json()] == [lot["case_id"]]
 
-    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    r = sync_client(redis_url, decode_responses=True)
     assert r.keys("*Mixed*") == []  # no key keeps the case of a username
     assert r.sismember(f"lot:{{{lot['id']}}}:reminders", "mixedbidder1")
     for key in ("user:mixedbidder1:lots", "user:mixedbidder1:payments",

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from conftest import ROOT, free_port, wait_http
 from portal_helpers import end_lot_now, make_account, paid_bidder, short_lot
+from redis_cluster import redis_env, sync_client
 from websockets.sync.client import connect
 
 
 @pytest.fixture
 def two_workers(redis_url: str, tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PORTAL_RULES="sandbox",
+    env = dict(os.environ, **redis_env(redis_url), DATA_DIR=str(tmp_path), PORTAL_RULES="sandbox",
                SECRET_KEY="workers-secret")
     proc = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--port", str(port),
                              "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env,
@@ -65,6 +65,6 @@ def test_bids_reach_watchers_on_every_worker_and_close_once(two_workers: str,
         assert time.monotonic() < deadline, "lot was not closed"
         time.sleep(0.2)
     time.sleep(1.5)  # both closers have had several chances to close it again
-    entries = redis.Redis.from_url(redis_url, decode_responses=True).xrange(
+    entries = sync_client(redis_url, decode_responses=True).xrange(
         f"lot:{{{lot_id}}}:ledger")
     assert [e[1]["kind"] for e in entries] == ["bid", "close"]

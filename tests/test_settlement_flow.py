@@ -25,8 +25,8 @@ DEP = 8_000_000
 
 
 @pytest.fixture
-async def app(redis_server: str, tmp_path: Any) -> Any:
-    state = await services(redis_server, tmp_path)
+async def app(redis_alone_url: str, tmp_path: Any) -> Any:
+    state = await services(redis_alone_url, tmp_path)
     yield state
     await close_services(state)
 
@@ -332,9 +332,9 @@ async def test_priority_purchaser_ties_in_a_second_auction(app: Any) -> None:
     assert (await app.settlement.record(second["id"]))["winner"] == "heir"
 
 
-async def test_strict_mode_minimum_periods_for_second_auction(redis_server: str,
+async def test_strict_mode_minimum_periods_for_second_auction(redis_alone_url: str,
                                                               tmp_path: Any) -> None:
-    app = await services(redis_server, tmp_path, rules="strict")
+    app = await services(redis_alone_url, tmp_path, rules="strict")
     try:
         now = await app.store.server_time_ms()
         from settlement_support import lot_input

@@ -21,8 +21,8 @@ USERS = ["u1", "u2", "u3", "u4", "u5"]
 
 
 @pytest.fixture
-async def app(redis_server: str, tmp_path: Any) -> Any:
-    state = await services(redis_server, tmp_path)
+async def app(redis_alone_url: str, tmp_path: Any) -> Any:
+    state = await services(redis_alone_url, tmp_path)
     yield state
     await close_services(state)
 

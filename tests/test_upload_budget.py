@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from portal_helpers import PASSWORD, lot_body, make_account, page_csrf
+from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
 from panorama.synthetic import render_room
@@ -55,7 +56,8 @@ def encoded(image: Image.Image, fmt: str) -> bytes:
 @pytest.fixture
 def officer(redis_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, int]]:
     settings = load_settings(data_dir=tmp_path / "data", redis_url=redis_url,
-                             secret_key="k" * 32, rules="sandbox", max_image_pixels=BUDGET)
+                             secret_key="k" * 32, rules="sandbox", max_image_pixels=BUDGET,
+                             redis_cluster=is_cluster_url(redis_url))
     with TestClient(create_app(settings, run_closer=False)) as client:
         make_account(redis_url, "budget_officer", "officer")
         r = client.post("/api/session", json={"username": "budget_officer",
