@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,16 +81,19 @@ def test_ctrl_c_stops_the_portal_then_its_redis(tmp_path: Path) -> None:
     finally:
         if saved is not None:
             os.environ["REDIS_URL"] = saved
-    assert httpx.get(base + "/api/lots").status_code == 200
-    server = redis_pid(tmp_path)
-    assert os.getpgid(server) != os.getpgid(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
     try:
+        assert httpx.get(base + "/api/lots").status_code == 200
+        server = redis_pid(tmp_path)
+        assert os.getpgid(server) != os.getpgid(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
         proc.wait(60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    assert not EmbeddedRedis(tmp_path)._ping(), "embedded redis-server outlived the portal"
+        outlived = EmbeddedRedis(tmp_path)._ping()
+    finally:
+        if proc.poll() is None:  # the test failed before the portal stopped
+            stop(proc)
+        if EmbeddedRedis(tmp_path)._ping():  # nor leave a server behind when it fails
+            os.kill(redis_pid(tmp_path), signal.SIGTERM)
+    assert not outlived, "embedded redis-server outlived the portal"
     log = (tmp_path / "portal.log").read_text()
     assert "exited with code" not in log and "restart" not in log, log
     assert "could not release" not in log and "Traceback" not in log, log
