@@ -81,6 +81,14 @@ def actor(base: str, redis_url: str, username: str, role: str = "bidder",
     return client
 
 
+def client_login(client: Any, redis_url: str, username: str, role: str) -> Any:
+    """Make the account and sign it in on an in-process (TestClient) app; the client."""
+    make_account(redis_url, username, role)
+    r = client.post("/api/session", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
 def lot_body(**overrides: Any) -> dict[str, Any]:
     now = now_ms()
     body: dict[str, Any] = {

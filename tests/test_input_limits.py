@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_helpers import PASSWORD, lot_body, make_account
+from portal_helpers import client_login, lot_body
 from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
@@ -25,12 +25,6 @@ def client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
                              redis_cluster=is_cluster_url(redis_url))
     with TestClient(create_app(settings, run_closer=False)) as c:
         yield c
-
-
-def login(client: TestClient, redis_url: str, username: str, role: str) -> None:
-    make_account(redis_url, username, role)
-    r = client.post("/api/session", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
 
 
 def error(r: object) -> tuple[int, str]:
@@ -57,11 +51,11 @@ def test_only_ascii_digits_are_amounts(text: str) -> None:
 
 
 def test_bids_beyond_the_maximum_are_422_not_500(client: TestClient, redis_url: str) -> None:
-    login(client, redis_url, "officer_in", "officer")
+    client_login(client, redis_url, "officer_in", "officer")
     lot = client.post("/api/lots", json=lot_body())
     assert lot.status_code == 201, lot.text
     lot_id = lot.json()["id"]
-    login(client, redis_url, "bidder_in", "bidder")
+    client_login(client, redis_url, "bidder_in", "bidder")
     url = f"/api/lots/{lot_id}/bids"
     assert error(client.post(url, json={"amount": "999999999999"})) == (422, "amount_too_large")
     assert error(client.post(url, json={"amount": 1e30})) == (422, "amount_too_large")
@@ -72,7 +66,7 @@ def test_bids_beyond_the_maximum_are_422_not_500(client: TestClient, redis_url: 
 
 def test_lot_prices_and_filters_beyond_the_maximum_are_422(client: TestClient,
                                                           redis_url: str) -> None:
-    login(client, redis_url, "officer_in2", "officer")
+    client_login(client, redis_url, "officer_in2", "officer")
     for field in ("starting_price", "deposit", "appraisal_price", "increment"):
         r = client.post("/api/lots", json=lot_body(**{field: "1" * 30}))
         assert error(r) == (422, "amount_too_large"), (field, r.text)

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 from PIL import Image
-from portal_helpers import PASSWORD, make_account, page_csrf
+from portal_helpers import client_login, page_csrf
 from redis_cluster import is_cluster_url
 from starlette.testclient import TestClient
 
@@ -52,20 +52,13 @@ def client(redis_url: str, app_data: Path) -> Iterator[TestClient]:
         yield c
 
 
-def login(client: TestClient, redis_url: str, username: str, role: str) -> TestClient:
-    make_account(redis_url, username, role)
-    r = client.post("/api/session", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
-
-
 def csrf(client: TestClient) -> dict[str, str]:
     return {"x-csrf-token": page_csrf(client.get("/login").text)}  # the session's token
 
 
 @pytest.fixture
 def officer(client: TestClient, redis_url: str) -> TestClient:
-    return login(client, redis_url, "tour_officer", "officer")
+    return client_login(client, redis_url, "tour_officer", "officer")
 
 
 @pytest.fixture
@@ -215,10 +208,10 @@ def test_uploads_check_role_csrf_origin_and_lot(client: TestClient, redis_url: s
     body = room_jpegs["hall"]
     anon = upload(client, "panoramas", 1, body, "image/jpeg")
     assert anon.status_code == 401 and anon.json()["error"]["code"] == "not_logged_in"
-    login(client, redis_url, "tour_bidder", "bidder")
+    client_login(client, redis_url, "tour_bidder", "bidder")
     assert upload(client, "panoramas", 1, body, "image/jpeg").status_code == 403
     client.post("/api/session", json={})  # stays logged in as the bidder; now an officer:
-    login(client, redis_url, "tour_officer2", "officer")
+    client_login(client, redis_url, "tour_officer2", "officer")
     no_csrf = client.post("/upload/panoramas?lot_id=1", content=body,
                           headers={"content-type": "image/jpeg"})
     assert no_csrf.status_code == 403 and no_csrf.json()["error"]["code"] == "csrf_failed"
@@ -398,7 +391,7 @@ def test_tour_api_versions_roles_and_errors(officer: TestClient, lot_id: int, re
     versions = conforms(anon.get(f"/api/lots/{lot_id}/tour/versions").json(),
                         schemas.TourVersions)["items"]
     assert [v["version"] for v in versions] == [1, 2]
-    login(officer, redis_url, "tour_bidder3", "bidder")
+    client_login(officer, redis_url, "tour_bidder3", "bidder")
     assert officer.put(f"/api/lots/{lot_id}/tour", json=tour_body(panos, 2)).status_code == 403
 
 
@@ -423,7 +416,7 @@ def test_tour_pages(officer: TestClient, lot_id: int, redis_url: str,
     assert officer.get(f"/officer/lots/{lot_id}/tour").status_code == 200
     editor = anon.get(f"/officer/lots/{lot_id}/tour", follow_redirects=False)
     assert editor.status_code == 303 and editor.headers["location"].startswith("/login")
-    login(officer, redis_url, "tour_bidder4", "bidder")
+    client_login(officer, redis_url, "tour_bidder4", "bidder")
     assert officer.get(f"/officer/lots/{lot_id}/tour").status_code == 403
 
 
