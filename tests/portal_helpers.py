@@ -110,6 +110,16 @@ def paid_bidder(base: str, redis_url: str, lot_id: int, username: str) -> tuple[
     return client, pay_deposit(client, lot_id)
 
 
+def browser_login(page: Any, base: str, username: str, next_path: str) -> None:
+    """Sign in through the login form in a (Playwright) page and wait until it has landed on
+    `next_path`."""
+    page.goto(f"{base}/login?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}")
+
+
 def pay_deposit(client: httpx.Client, lot_id: int) -> str:
     """Register an existing account for the lot and pay the deposit; the bidder code. (Make
     the accounts before a short lot: signing up hashes passwords, which takes a while.)"""

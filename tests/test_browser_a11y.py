@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from portal_helpers import (
-    PASSWORD,
     actor,
+    browser_login,
     end_lot_now,
     iso,
     lot_body,
@@ -91,11 +91,7 @@ def test_scored_pages_have_no_axe_violations(portal: str, browser, pages) -> Non
         report["tour"] = violations(page)
         page.goto(f"{portal}/events/{pages['event']}")
         report["event"] = violations(page)
-        page.goto(f"{portal}/login?next=/me")
-        page.fill("input[name=username]", "a11y_bidder")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.stack button[type=submit]")
-        page.wait_for_url(f"{portal}/me")
+        browser_login(page, portal, "a11y_bidder", "/me")
         report["me"] = violations(page)
     finally:
         context.close()

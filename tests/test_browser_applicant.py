@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import time
 
-from portal_helpers import PASSWORD, actor, end_lot_now, iso, lot_body, now_ms, pay_deposit
+from portal_helpers import (
+    actor,
+    browser_login,
+    end_lot_now,
+    iso,
+    lot_body,
+    now_ms,
+    pay_deposit,
+)
 
 
 def wait_api(client, url: str, done, timeout: float = 20.0) -> dict:  # noqa: ANN001
@@ -38,11 +46,7 @@ def test_applicant_follows_lot_to_confirmation(portal: str, redis_url: str, brow
     page.on("pageerror", lambda e: errors.append(str(e)))
     failed: list[str] = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(f"{portal}/login?next=/cases")
-    page.fill("input[name=username]", "creditor_bank")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{portal}/cases")
+    browser_login(page, portal, "creditor_bank", "/cases")
     page.click(f"a[href='/cases/{lot['case_id']}']")
     page.wait_for_url(f"{portal}/cases/{lot['case_id']}")
     assert "发布公告" in page.inner_text("#timeline")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from portal_helpers import (
-    PASSWORD,
     actor,
+    browser_login,
     end_lot_now,
     iso,
     lot_body,
@@ -16,14 +16,6 @@ from portal_helpers import (
     pay_deposit,
     short_lot,
 )
-
-
-def login(page, base: str, username: str, lot_id: int) -> None:
-    page.goto(f"{base}/login?next=/lots/{lot_id}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{base}/lots/{lot_id}")
 
 
 def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, tmp_path) -> None:
@@ -39,7 +31,7 @@ def test_two_bidders_see_each_other_live(portal: str, redis_url: str, browser, t
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        login(page, portal, name, lot["id"])
+        browser_login(page, portal, name, f"/lots/{lot['id']}")
         page.wait_for_function("window.lotState && window.lotState.lastEventId !== null")
         pages.append(page)
     a, b = pages

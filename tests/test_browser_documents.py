@@ -3,7 +3,7 @@ only after ticking 我已阅读并同意 the 竞买须知; the version accepted 
 
 from __future__ import annotations
 
-from portal_helpers import PASSWORD, actor, lot_body
+from portal_helpers import actor, browser_login, lot_body
 from test_portal_documents import make_pdf, put_doc
 
 
@@ -17,11 +17,7 @@ def test_registration_requires_ticking_the_terms(portal: str, redis_url: str, br
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{portal}/login?next=/lots/{lot['id']}")
-    page.fill("input[name=username]", "docs_browser_bidder")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{portal}/lots/{lot['id']}")
+    browser_login(page, portal, "docs_browser_bidder", f"/lots/{lot['id']}")
 
     kinds = page.eval_on_selector_all("#documents li.doc", "els => els.map(e => e.dataset.kind)")
     assert kinds == ["notice", "terms", "appraisal"]

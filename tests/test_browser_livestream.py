@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms
+from portal_helpers import actor, browser_login, iso, lot_body, now_ms
 from test_browser_tour import upload
 
 from livestream.testsrc import LoopPusher, render_loop
@@ -53,14 +53,6 @@ class Feed:
 def loops(tmp_path_factory: pytest.TempPathFactory) -> list[list[Any]]:
     root = tmp_path_factory.mktemp("loops")
     return [render_loop(root / f"v{n}", n, seconds=4, fps=10, size=(320, 180)) for n in (1, 2)]
-
-
-def login(page: Any, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/login?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{base}{next_url}")
 
 
 def shot(page: Any, tmp_path: Path, name: str) -> None:
@@ -99,7 +91,7 @@ def test_event_page_plays_chats_follows_and_moderates(portal: str, browser, setu
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         if username:
-            login(page, portal, username, next_url)
+            browser_login(page, portal, username, next_url)
         else:
             page.goto(portal + next_url)
         return page
@@ -264,7 +256,7 @@ def test_a_refused_chat_message_stays_in_the_input(portal: str, browser, setup) 
                                   json={"slow_mode": 30}).status_code == 200
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    login(page, portal, "viewer_a", f"/events/{ev['id']}")
+    browser_login(page, portal, "viewer_a", f"/events/{ev['id']}")
     page.wait_for_function("window.eventState && window.eventState.connected", timeout=20_000)
     page.fill("#chat-text", "第一条")
     page.click("#chat-send")
@@ -284,7 +276,7 @@ def test_host_previews_say_waiting_for_a_stream(portal: str, browser, setup) -> 
     ev = setup["event"]
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    login(page, portal, "browser_host", f"/events/{ev['id']}/host")
+    browser_login(page, portal, "browser_host", f"/events/{ev['id']}/host")
     for venue in (1, 2):
         assert page.is_visible(f"#no-signal-{venue}")
         assert page.inner_text(f"#no-signal-{venue}") == "等待推流…"

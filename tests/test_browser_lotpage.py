@@ -9,8 +9,8 @@ import re
 import httpx
 from playwright.sync_api import Page, expect
 from portal_helpers import (
-    PASSWORD,
     actor,
+    browser_login,
     end_lot_now,
     lot_body,
     make_account,
@@ -30,11 +30,7 @@ def open_as(browser, base: str, username: str, size: dict | None = None) -> tupl
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/login?next=/me")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{base}/me")
+    browser_login(page, base, username, "/me")
     return page, errors
 
 

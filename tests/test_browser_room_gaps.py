@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal_helpers import PASSWORD, actor, iso, lot_body, now_ms
+from portal_helpers import actor, browser_login, iso, lot_body, now_ms
 from redis_cluster import sync_client
 
 
@@ -22,10 +22,7 @@ def test_event_page_resyncs_after_a_gap(portal: str, redis_url: str, browser: An
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{portal}/login?next=/events/{ev['id']}")
-    page.fill("input[name=username]", "gap_viewer")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
+    browser_login(page, portal, "gap_viewer", f"/events/{ev['id']}")
     page.wait_for_function("window.eventRoom && window.eventRoom.seqs.seq !== null")
     url = f"/api/events/{ev['id']}/messages"
     assert chatter.post(url, json={"text": "第一条", "kind": "chat"}).status_code == 201

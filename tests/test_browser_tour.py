@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from portal_helpers import actor, lot_body, page_csrf
+from portal_helpers import actor, browser_login, lot_body, page_csrf
 
 from panorama.synthetic import render_room
 
@@ -233,7 +233,6 @@ def test_phone_tour_page_opens_one_context_and_draws_the_start_room_once(
 
 def test_officer_builds_a_tour_in_the_editor(portal: str, redis_url: str, browser: Any,
                                              tmp_path: Path) -> None:
-    from portal_helpers import PASSWORD
 
     officer = actor(portal, redis_url, "tour_editor_officer", role="officer")
     lot_id = officer.post("/api/lots", json=lot_body()).json()["id"]
@@ -247,11 +246,7 @@ def test_officer_builds_a_tour_in_the_editor(portal: str, redis_url: str, browse
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{portal}/login?next=/officer/lots/{lot_id}/tour")
-    page.fill("input[name=username]", "tour_editor_officer")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{portal}/officer/lots/{lot_id}/tour")
+    browser_login(page, portal, "tour_editor_officer", f"/officer/lots/{lot_id}/tour")
     # upload two photos: each shows progress, then becomes a scene
     page.set_input_files("#pano-files", files)
     page.wait_for_function("document.querySelectorAll('.scene-item').length === 2")
