@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from redis_cluster import async_client
+from test_bidding_support import end_now
 
 from portal.users import Users, sample_id_number
 
@@ -154,19 +155,14 @@ def short_lot(redis_url: str, officer: str, ends_in_ms: int, starts_in_ms: int =
 
 
 def end_lot_now(redis_url: str, lot_id: int) -> None:
-    """Move a live lot's end to the server's now, so the closer closes it (and the settler
-    settles it) on its next pass.
-    Tests open lots with a long window and end them here once every step before the close is
-    done: a close at a fixed wall-clock time races the steps on a loaded machine."""
-    from bidding import keys as bidding_keys
+    """Move a live lot's end to the server's now (test_bidding_support.end_now), so the closer
+    closes it and the settler settles it on their next pass."""
+    from bidding.store import BidStore
     from portal.keys import SETTLE_WATCH
 
     async def run() -> None:
         client = async_client(redis_url, decode_responses=True)
-        sec, usec = await client.time()
-        now = int(sec) * 1000 + int(usec) // 1000
-        await client.hset(bidding_keys.state(lot_id), "ends_at", now)
-        await client.zadd(bidding_keys.CLOSING, {str(lot_id): now})
+        now = await end_now(BidStore(client), lot_id)
         await client.zadd(SETTLE_WATCH, {str(lot_id): now})
         await client.aclose()
 
