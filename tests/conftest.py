@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 import redis
 import redis.asyncio as aioredis
-from redis_cluster import CLUSTER_TESTS, async_client, available, flush, redis_cluster
+from redis_cluster import (
+    CLUSTER_TESTS,
+    async_client,
+    available,
+    flush,
+    is_cluster_url,
+    redis_cluster,
+)
 
 from core.redis import connect
 
@@ -73,11 +80,18 @@ def redis_url(redis_server: str) -> Iterator[str]:
     yield redis_server
 
 
+async def connected_client(url: str) -> aioredis.Redis:
+    """An asyncio client (strings decoded) of a test's Redis; a cluster's has its slot map
+    (pub/sub needs it)."""
+    client = async_client(url, decode_responses=True)
+    if is_cluster_url(url):
+        await client.initialize()  # type: ignore[attr-defined]
+    return client
+
+
 @pytest.fixture
 async def aredis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = async_client(redis_url, decode_responses=True)
-    if CLUSTER_TESTS:
-        await client.initialize()  # type: ignore[attr-defined]  # the slot map (pub/sub)
+    client = await connected_client(redis_url)
     yield client
     await client.aclose()
 
@@ -99,9 +113,7 @@ async def aredis_alone(redis_alone_url: str) -> AsyncIterator[aioredis.Redis]:
     """A flushed database that the session's live portal (database 0) never touches: for
     tests of global mechanisms such as the closer's lease, which that portal also runs."""
     flush(redis_alone_url)
-    client = async_client(redis_alone_url, decode_responses=True)
-    if CLUSTER_TESTS:
-        await client.initialize()  # type: ignore[attr-defined]  # the slot map (pub/sub)
+    client = await connected_client(redis_alone_url)
     yield client
     await client.aclose()
 
