@@ -24,6 +24,8 @@ import time
 from array import array
 from typing import Any
 
+from portal.ws_direct import text_frame  # the portal's own framing: the floor frames alike
+
 SEQ = b'"seq":'
 BID_PREFIX = b'{"type":"bid"'
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -173,21 +175,12 @@ class FloorConn(asyncio.Protocol):
         accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
         self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"  # type: ignore[union-attr]
                              b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
-                             b"\r\n\r\n" + text_frame(b'{"type":"snapshot"}'))
+                             b"\r\n\r\n" + text_frame('{"type":"snapshot"}'))
         self.buf = None  # type: ignore[assignment]
         self.conns.append(self.transport)  # type: ignore[arg-type]
 
 
-def text_frame(data: bytes) -> bytes:
-    n = len(data)
-    if n < 126:
-        return struct.pack("!BB", 0x81, n) + data
-    if n < 1 << 16:
-        return struct.pack("!BBH", 0x81, 126, n) + data
-    return struct.pack("!BBQ", 0x81, 127, n) + data
-
-
-def bid_text(seq: int) -> bytes:
+def bid_text(seq: int) -> str:
     """A frame the size and shape of a real `bid` event (~450 bytes)."""
     h = hashlib.sha256(str(seq).encode()).hexdigest()
     return json.dumps({"type": "bid", "id": f"{int(time.time() * 1000)}-0",
@@ -197,7 +190,7 @@ def bid_text(seq: int) -> bytes:
                        "state": {"status": "live", "current_price": "800000.00",
                                  "leader_code": "A3F9", "bid_count": seq,
                                  "ends_at": "2026-11-29T10:05:00.000Z"}},
-                      separators=(",", ":")).encode()
+                      separators=(",", ":"))
 
 
 def floor_main(conn: Any, port: int, send_ts: Any) -> None:
