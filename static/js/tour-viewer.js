@@ -8,6 +8,7 @@ import { MarkersPlugin } from '@photo-sphere-viewer/markers-plugin';
 import { MapPlugin } from '@photo-sphere-viewer/map-plugin';
 import { GyroscopePlugin } from '@photo-sphere-viewer/gyroscope-plugin';
 import { StereoPlugin } from '@photo-sphere-viewer/stereo-plugin';
+import { Mesh, Scene } from 'three';
 import { getJson } from './lib/api.js';
 import { $, el } from './lib/dom.js';
 import { MARKER_ICON, attachStereoArrows, attachStereoMarkers } from './lib/stereo-arrows.js';
@@ -109,7 +110,18 @@ if (SYSTEM.__maxCanvasWidth === null) SYSTEM.__maxCanvasWidth = 4096;
 // handed to three, so the page opens one. Should PSV's internals change (no SYSTEM.load, a
 // probe that is not a canvas' getContext('webgl2')), this returns nothing and three opens its
 // own context as before.
-function probeContext(attributes) {
+// no multisampling on phones: their pixel density hides the edges, and MSAA multiplies the
+// fill cost of every frame
+function rendererAttributes() {
+  return { alpha: true, antialias: !PHONE.matches };
+}
+
+//
+// The canvas is given the viewer box's size in CSS pixels before its context opens. three then
+// sets it to device pixels (setPixelRatio) and PSV's sizing finds it already at that size, so
+// the drawing buffer is allocated at its final size once instead of being resized from 300 x
+// 150 several times (each resize waits on the GPU process: ~12 ms of main thread in the trace).
+function probeContext(attributes, box) {
   if (SYSTEM.loaded !== false || typeof SYSTEM.load !== 'function') return {};
   const proto = HTMLCanvasElement.prototype;
   const getContext = proto.getContext;
@@ -117,6 +129,10 @@ function probeContext(attributes) {
   let context = null;
   proto.getContext = function probe(type, options) {
     if (type !== 'webgl2' || context) return getContext.call(this, type, options);
+    if (box?.clientWidth && box.clientHeight) {
+      this.width = box.clientWidth;
+      this.height = box.clientHeight;
+    }
     context = getContext.call(this, type, { ...attributes, ...options });
     canvas = this;
     return context;
@@ -154,10 +170,158 @@ function holdFirstFrame(viewer) {
     return Object.keys(tiles).length > 0
       && !Object.values(queue.tasks).some((t) => t.status === 1 || t.status === 2);
   };
+  const warm = warmUp(renderer);
   renderer.__renderLoop = function held(timestamp) {
-    if (!complete(performance.now())) return;
+    if (warm(performance.now()) || !complete(performance.now())) return;
     delete renderer.__renderLoop;  // back to PSV's own loop
     return loop.call(renderer, timestamp);
+  };
+}
+
+// While the first frame is held, the work that frame would do besides drawing is done ahead,
+// a little per animation frame, so that the first visible frame only draws. Left in it, that
+// work made it one long task (~220 ms of main thread in a phone-sized trace, which Lighthouse
+// counts about four times over; docs/benchmarks.md, "Fifth round"):
+//   1. the shader programs are linked without waiting on the GPU process (compileAsync);
+//   2. three reads their uniforms and attributes (a round trip per name);
+//   3. each texture, as it arrives, is uploaded by a draw of the groups whose textures are
+//      ready into one pixel of the canvas (a scissored draw: the same GPU pipeline as the real
+//      frame's, so that is built ahead too), about WARM_BUDGET_MS of work per frame;
+//   4. when every texture is in, the frame is let go.
+// warm(now) is true while it holds the frame. It gives up after WARM_GIVE_UP_MS (a program
+// that never links, a lost context) and lets the frame do what is left, as before.
+const WARM_BUDGET_MS = 6;
+const WARM_GIVE_UP_MS = 4000;
+function warmUp(renderer) {
+  const webgl = renderer.renderer;
+  const { scene, camera } = renderer;
+  if (!scene || !camera || typeof webgl?.compileAsync !== 'function' || !webgl.info) return () => false;
+  const render = webgl.render;  // batchTileDraws' wrapper around three's own
+  const ready = new Set();  // textures drawn once
+  let startedAt = 0;
+  let linked = null;  // null, then the pending link, then true
+  let introspected = false;
+  const waitingTextures = () => {
+    const found = new Set();
+    scene.traverseVisible((o) => {
+      for (const m of o.isMesh ? [].concat(o.material) : []) {
+        if (m?.map?.image && !ready.has(m.map)) found.add(m.map);
+      }
+    });
+    return [...found];
+  };
+  // draw the groups whose textures are ready into the canvas' bottom-left pixel
+  const drawReady = () => {
+    const swapped = [];
+    scene.traverseVisible((o) => {
+      if (!o.isMesh || !Array.isArray(o.material)) return;
+      swapped.push([o.geometry, o.geometry.groups]);
+      o.geometry.groups = mergedGroups(o.geometry.groups, o.material, (m) => !m.map || ready.has(m.map));
+    });
+    webgl.setScissorTest(true);
+    webgl.setScissor(0, 0, 1, 1);
+    try {
+      render.call(webgl, scene, camera);
+    } finally {
+      webgl.setScissorTest(false);
+      for (const [geometry, groups] of swapped) geometry.groups = groups;
+    }
+  };
+  return (now) => {
+    const waiting = waitingTextures();
+    if (!waiting.length) return false;
+    startedAt ||= now;
+    if (now - startedAt > WARM_GIVE_UP_MS) return false;
+    if (!linked) {
+      // three's compile visits every material of every mesh, 1,537 for the tiles mesh alone
+      // (~80 ms of a phone's main thread): it is given one small mesh per distinct material
+      const distinct = new Scene();
+      scene.traverseVisible((o) => {
+        if (o.isMesh) for (const m of new Set([].concat(o.material))) distinct.add(new Mesh(o.geometry, m));
+      });
+      linked = webgl.compileAsync(distinct, camera, scene).catch(() => {}).then(() => { linked = true; });
+      return true;
+    }
+    if (linked !== true) return true;
+    if (!introspected) {
+      introspected = true;
+      for (const program of webgl.info.programs || []) { program.getUniforms?.(); program.getAttributes?.(); }
+      return true;
+    }
+    const start = performance.now();
+    for (const texture of waiting) {
+      ready.add(texture);
+      drawReady();
+      if (performance.now() - start > WARM_BUDGET_MS) break;
+    }
+    return true;
+  };
+}
+
+// PSV's cubemap tiles mesh cuts every cube face into 16 x 16 squares, each its own geometry
+// group, so three issues one draw call per square: 1,536 a frame, most of them the fully
+// transparent placeholder of a tile not loaded yet, the rest runs of squares sharing one tile's
+// texture, each with its own state changes and validation in the browser and the driver.
+// While three draws, each tiles mesh gets its groups merged: contiguous squares
+// with the same material become one group and the transparent placeholder's squares are
+// dropped (they draw nothing); PSV's own groups are put back as soon as the frame is drawn, so
+// its tile bookkeeping (which looks squares up by their group) never sees the merged ones.
+// The result is the same picture in some tens of calls. Should PSV's mesh change shape (no
+// multi-material mesh), nothing is merged.
+export function mergedGroups(groups, materials, keep = () => true) {
+  const out = [];
+  let last = null;
+  for (const g of groups) {
+    const m = materials[g.materialIndex];
+    if (!m?.visible || (m.transparent && m.opacity === 0) || !keep(m)) { last = null; continue; }
+    if (last && last.start + last.count === g.start && materials[last.materialIndex] === m) {
+      last.count += g.count;
+    } else {
+      last = { start: g.start, count: g.count, materialIndex: g.materialIndex };
+      out.push(last);
+    }
+  }
+  return out;
+}
+
+function batchTileDraws(viewer) {
+  const webgl = viewer.renderer?.renderer;
+  if (!webgl || typeof webgl.render !== 'function') return;
+  const cache = new WeakMap();  // geometry -> { version, materials, source, groups }
+  const tileMeshes = (scene) => {
+    const found = [];
+    scene.traverseVisible((o) => {
+      if (o.isMesh && Array.isArray(o.material) && o.geometry?.groups?.length > 64) found.push(o);
+    });
+    return found;
+  };
+  const render = webgl.render;
+  webgl.render = function batched(scene, camera) {
+    const swapped = [];
+    for (const mesh of tileMeshes(scene)) {
+      const geometry = mesh.geometry;
+      // PSV swaps a square's material only together with its uvs, which it marks changed
+      const version = geometry.attributes.uv?.version;
+      let entry = cache.get(geometry);
+      if (!entry || entry.version !== version || entry.materials !== mesh.material || entry.source !== geometry.groups) {
+        entry = { version, materials: mesh.material, source: geometry.groups,
+                  groups: mergedGroups(geometry.groups, mesh.material) };
+        cache.set(geometry, entry);
+        // the tiles are drawn after the base cube (renderOrder) and never overlap each other,
+        // so like the base they need no depth buffer: both then share one GPU pipeline
+        for (const g of entry.groups) {
+          const m = mesh.material[g.materialIndex];
+          if (m.depthTest || m.depthWrite) { m.depthTest = false; m.depthWrite = false; m.needsUpdate = true; }
+        }
+      }
+      swapped.push([geometry, geometry.groups]);
+      geometry.groups = entry.groups;
+    }
+    try {
+      return render.call(this, scene, camera);
+    } finally {
+      for (const [geometry, groups] of swapped) geometry.groups = groups;
+    }
   };
 }
 
@@ -207,13 +371,11 @@ export function createTourViewer(container, tour, options = {}) {
       return out;
     },
   }]);
-  // no multisampling on phones: their pixel density hides the edges, and MSAA multiplies
-  // the fill cost of every frame
-  const rendererParameters = { alpha: true, antialias: !PHONE.matches };
-  Object.assign(rendererParameters, probeContext(rendererParameters));
+  const rendererParameters = rendererAttributes();
+  Object.assign(rendererParameters, options.context || probeContext(rendererParameters));
   const viewer = new Viewer({
     container,
-    adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false }],
+    adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false, antialias: !PHONE.matches }],
     plugins,
     rendererParameters,
     loadingTxt: labels.loading || '',
@@ -227,6 +389,7 @@ export function createTourViewer(container, tour, options = {}) {
     lang: options.psvLang || labels.psv || {},
   });
   viewerRef = viewer;
+  batchTileDraws(viewer);
   holdFirstFrame(viewer);
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const map = minimap ? viewer.getPlugin(MapPlugin) : null;
@@ -323,15 +486,17 @@ export async function mountTour(section) {
     tour = response.body;
   }
   if (!tour.scenes.length) return null;
-  // evaluating three.js and PSV is one long task; building the viewer (WebGL contexts, DOM)
-  // another: let the page paint and answer input in between
+  // evaluating three.js and PSV is one long task, opening the WebGL context another and
+  // building the viewer (DOM, renderer) a third: let the page paint and answer input in between
   await new Promise((resolve) => setTimeout(resolve, 0));
   section.hidden = false;
   const box = section.querySelector('.tour-viewer');
+  const context = probeContext(rendererAttributes(), box);
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const planBox = section.querySelector('.tour-plan');
   const rooms = section.querySelector('.tour-rooms');
   const videoButton = section.querySelector('.tour-video-button');
-  const api = createTourViewer(box, tour, { labels, ctrlZoom: section.dataset.ctrlZoom === '1',
+  const api = createTourViewer(box, tour, { labels, context, ctrlZoom: section.dataset.ctrlZoom === '1',
                                             compact: !section.classList.contains('tour-full') });
   // the full-screen page's preview image covers the box until the panorama is drawn
   const preview = section.querySelector('.tour-preview');
