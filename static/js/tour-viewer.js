@@ -375,6 +375,8 @@ export function createTourViewer(container, tour, options = {}) {
   Object.assign(rendererParameters, options.context || probeContext(rendererParameters));
   const viewer = new Viewer({
     container,
+    // phones: no mipmaps for the tiles (PSV's `antialias`), whose level is picked to match the
+    // screen's pixels anyway; generating them costs each upload a pass over the whole tile
     adapter: [CubemapTilesAdapter, { showErrorTile: false, baseBlur: false, antialias: !PHONE.matches }],
     plugins,
     rendererParameters,
