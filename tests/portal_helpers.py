@@ -133,10 +133,10 @@ def pay_deposit(client: httpx.Client, lot_id: int) -> str:
 
 
 def short_lot(redis_url: str, officer: str, ends_in_ms: int, starts_in_ms: int = -1000,
-              title: str = "朝阳区 测试住宅") -> int:
+              title: str = "朝阳区 测试住宅", **fields: Any) -> int:
     """A lot that ends in a few seconds (no extension), created past the schedule checks as
     only generated demo auctions are; live now unless ``starts_in_ms`` > 0 (both relative
-    to the server's time); returns its id."""
+    to the server's time); other lot fields (``photos``...) as keywords; returns its id."""
     from bidding.store import BidStore
     from portal.lots import Lots
 
@@ -146,7 +146,7 @@ def short_lot(redis_url: str, officer: str, ends_in_ms: int, starts_in_ms: int =
         now = await lots.store.server_time_ms()
         lot = await lots.create(lot_body(starts_at=iso(now + starts_in_ms),
                                          ends_at=iso(now + ends_in_ms), extension_seconds=0,
-                                         title=title),
+                                         title=title, **fields),
                                 await Users(client).get(officer), "sandbox", check=False)
         await client.aclose()
         return int(lot["id"])

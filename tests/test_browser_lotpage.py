@@ -293,3 +293,27 @@ def test_a_withdrawn_lot_closes_on_the_page(portal: str, redis_url: str, browser
     expect(page.locator("#outcome-text")).to_have_text("本标的已撤回")
     expect(page.locator("#lot-actions")).to_be_hidden()
     context.close()
+
+
+def test_phone_lot_page_reads_price_first_then_facts(portal: str, redis_url: str, browser) -> None:
+    """On a phone the two desktop columns become one list of cards in a bidder's order: photos,
+    price and bid, fees, bid record, facts, then documents and rules (before, the whole side
+    column came first: the photos sat under the tax table and the bid record)."""
+    make_account(redis_url, "officer_order", "officer")
+    lot_id = short_lot(redis_url, "officer_order", ends_in_ms=600_000, photos=["/media/none.jpg"])
+    order = [".gallery", ".live-panel", ".after-hammer", ".bid-record", ".lot-facts", ".lot-rules"]
+    tops = "(sels) => sels.map((s) => document.querySelector(s).getBoundingClientRect().top)"
+    lefts = "(sels) => sels.map((s) => document.querySelector(s).getBoundingClientRect().left)"
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{portal}/lots/{lot_id}")
+    got = page.evaluate(tops, order)
+    assert got == sorted(got) and len(set(got)) == len(got), dict(zip(order, got))
+    assert len(set(page.evaluate(lefts, order[1:]))) == 1  # one column of cards
+    phone.close()
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = desktop.new_page()
+    page.goto(f"{portal}/lots/{lot_id}")
+    facts_left, panel_left = page.evaluate(lefts, [".lot-facts", ".live-panel"])
+    assert panel_left > facts_left + 300  # the price panel is the right-hand column
+    desktop.close()
