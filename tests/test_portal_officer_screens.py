@@ -88,6 +88,10 @@ def test_officer_invites_an_applicant_to_the_case(portal: str, redis_url: str) -
     assert good.status_code == 303 and good.headers["location"] == f"/cases/{case_id}"
     case = guest.get(f"/api/cases/{case_id}")
     assert case.status_code == 200 and "invited_bank" in case.json()["applicants"]
+    # the case page names the applicant by real name, with the account beside it
+    applicants = officer.get(f"/cases/{case_id}").text.split('id="case-applicants"', 1)[1]
+    assert re.search(r'data-username="invited_bank">某银行 <span[^>]*>（账号 invited_bank）',
+                     applicants), applicants[:300]
     reused = guest.post(url, data={**fields, "username": "second_use",
                                    "csrf_token": page_csrf(page.text)})
     assert reused.status_code == 410 and 'data-code="invitation_gone"' in reused.text
