@@ -308,7 +308,7 @@ def test_phone_lot_page_reads_price_first_then_facts(portal: str, redis_url: str
     page = phone.new_page()
     page.goto(f"{portal}/lots/{lot_id}")
     got = page.evaluate(tops, order)
-    assert got == sorted(got) and len(set(got)) == len(got), dict(zip(order, got))
+    assert got == sorted(got) and len(set(got)) == len(got), dict(zip(order, got, strict=True))
     assert len(set(page.evaluate(lefts, order[1:]))) == 1  # one column of cards
     phone.close()
     desktop = browser.new_context(viewport={"width": 1366, "height": 900})
