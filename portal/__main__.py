@@ -81,7 +81,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
                         workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
                         ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
-                        proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips(),
+                        proxy_headers=forwarded_allow_ips() is not None,
+                        forwarded_allow_ips=forwarded_allow_ips(),
                         http=INGEST_SAFE_HTTP)
         finally:
             if feeder is not None:
@@ -92,9 +93,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def forwarded_allow_ips() -> str | None:
     """Whose X-Forwarded-Proto/-For uvicorn believes: the TRUSTED_PROXIES that the throttles
-    believe (portal/client_ip.py), else uvicorn's default (loopback only). With the proxy on
-    another machine, as in front of several hosts, the default would make every absolute URL
-    the portal builds (a venue's ingest URL, calendar and invitation links) `http://`."""
+    believe (portal/client_ip.py); None, and uvicorn reads no forwarded headers at all, when it
+    is unset. (uvicorn's own default believes 127.0.0.1: any local process could then name
+    the client the login throttles count, and with the proxy on another machine, as in front
+    of several hosts, every absolute URL the portal builds would be `http://`.)"""
     return load_settings().trusted_proxies or None
 
 

@@ -287,3 +287,25 @@ def test_hosts_sharing_data_dir_serve_each_others_uploads(hosts_sharing_files: t
         for seq in (1, 2, 3):
             segment = httpx.get(f"{host}{folder}/index{seq}.ts")
             assert segment.status_code == 200 and segment.content.endswith(str(seq).encode())
+
+
+def test_a_host_without_trusted_proxies_believes_no_forwarded_headers(
+        redis_alone_url: str, tmp_path: Path) -> None:
+    """`portal serve` without TRUSTED_PROXIES: a client on 127.0.0.1 (uvicorn's own default
+    for whom to believe) that sends X-Forwarded-Proto gets the scheme it really used in the
+    URLs the portal builds, as docs/operations.md and docs/security.md say."""
+    flush(redis_alone_url)
+    env = {k: v for k, v in SHARED.items() if k != "TRUSTED_PROXIES"}
+    proc, base = serve({**env, "REDIS_URL": redis_alone_url, "DATA_DIR": str(tmp_path / "data")},
+                       1, tmp_path / "host.log")
+    try:
+        officer = actor(base, redis_alone_url, "np_officer", role="officer")
+        lot_id = officer.post("/api/lots", json=lot_body(title="无代理 测试住宅")).json()["id"]
+        forged = httpx.Client(base_url=base, cookies=officer.cookies, timeout=20,
+                              headers={"Host": "portal.example", "X-Forwarded-Proto": "https",
+                                       "X-Forwarded-For": "203.0.113.7"})
+        r = forged.post("/api/events", json=event_body([lot_id]))
+        assert r.status_code == 201, r.text
+        assert r.json()["venues"][0]["ingest_url"].startswith("http://portal.example/ingest/")
+    finally:
+        stop(proc)
