@@ -5,6 +5,7 @@ nav's unread count, and 我的竞买 after a sold and a failed lot."""
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -317,3 +318,42 @@ def test_phone_lot_page_reads_price_first_then_facts(portal: str, redis_url: str
     facts_left, panel_left = page.evaluate(lefts, [".lot-facts", ".live-panel"])
     assert panel_left > facts_left + 300  # the price panel is the right-hand column
     desktop.close()
+
+
+def test_the_page_starts_from_the_state_the_server_rendered(portal: str, redis_url: str,
+                                                            browser) -> None:
+    """Before the first snapshot or poll answer, the page shows the state the server rendered
+    it from. (Before, the script's first render reset a sold lot to the starting price, 暂无出价
+    and 成交价 ¥0.00 for the two seconds until an anonymous visitor's first poll; a live lot
+    with bids showed its starting price.) The state endpoint is blocked here, so only the
+    page's own data can be shown."""
+    make_account(redis_url, "officer_fp", "officer")
+    bidder, other = actor(portal, redis_url, "fp_bidder"), actor(portal, redis_url, "fp_other")
+    sold = short_lot(redis_url, "officer_fp", ends_in_ms=600_000, title="东城区 已成交")
+    live = short_lot(redis_url, "officer_fp", ends_in_ms=600_000, title="东城区 竞价中")
+    for lot_id in (sold, live):
+        pay_deposit(bidder, lot_id)
+        pay_deposit(other, lot_id)
+        assert other.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
+        assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "810000"}).status_code == 201
+    end_lot_now(redis_url, sold)
+    deadline = time.monotonic() + WAIT / 1000
+    while httpx.get(f"{portal}/api/lots/{sold}", timeout=10).json()["state"]["status"] != "sold":
+        assert time.monotonic() < deadline, "the closer never closed the lot"
+        time.sleep(0.1)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.route(re.compile(r".*/api/lots/\d+/state$"), lambda route: route.abort())
+    page.goto(f"{portal}/lots/{sold}")
+    expect(page.locator("#lot")).to_have_attribute("data-lot-status", "sold")
+    expect(page.locator("#current-price")).to_have_text("¥810,000.00")
+    expect(page.locator("#price-label")).to_have_text("成交价")
+    expect(page.locator("#outcome-text")).to_contain_text("¥810,000.00")
+    expect(page.locator("#bid-count")).to_have_text("2")
+    expect(page.locator("#no-bids")).to_be_hidden()
+    page.goto(f"{portal}/lots/{live}")
+    expect(page.locator("#lot")).to_have_attribute("data-lot-status", "live")
+    expect(page.locator("#current-price")).to_have_text("¥810,000.00")
+    expect(page.locator("#price-label")).to_have_text("当前价")
+    expect(page.locator("#no-bids")).to_be_hidden()
+    context.close()

@@ -27,7 +27,10 @@ const state = {
   offset: Date.parse(root.dataset.serverTime) - Date.now(),
   increment: toFen(root.dataset.increment),
   starting: toFen(root.dataset.startingPrice),
-  current: null, bidCount: 0, leader: null, lastEventId: null, seen: new Set(),
+  // the state the server rendered the page from, until the socket's snapshot or the first poll
+  current: root.dataset.currentPrice ? toFen(root.dataset.currentPrice) : null,
+  bidCount: Number(root.dataset.bidCount) || 0, leader: root.dataset.leader || null,
+  lastEventId: null, seen: new Set(),
   myCode: root.dataset.myCode || null, outbid: false, busy: false, lastSeq: null,
   lastFrameAt: Date.now(), lastResyncAt: 0, outcomeFollowed: false, resyncs: 0,
 };
@@ -262,7 +265,7 @@ async function pollState() {
 // replays the bids missed while the socket was down.
 function connect() {
   if (root.dataset.watch === "poll") {
-    setTimeout(pollState, POLL_MS);
+    pollState();  // at once: the bid record is filled from the answer
     return;
   }
   const socket = reconnectingSocket(`/ws/lots/${lotId}`, {
