@@ -47,6 +47,12 @@ def watch_status(page: Page) -> None:
     }""")
 
 
+def two_bids(lot_id: int, first, second) -> None:
+    """`first` bids the starting price (¥800,000), `second` one increment more (¥810,000)."""
+    for client, amount in ((first, "800000"), (second, "810000")):
+        assert client.post(f"/api/lots/{lot_id}/bids", json={"amount": amount}).status_code == 201
+
+
 def test_lot_opens_and_closes_while_bidders_watch(portal: str, redis_url: str, browser) -> None:
     make_account(redis_url, "officer_lp", "officer")
     winner, loser = actor(portal, redis_url, "lp_winner"), actor(portal, redis_url, "lp_loser")
@@ -174,8 +180,7 @@ def test_my_lots_after_a_sold_and_a_failed_lot(portal: str, redis_url: str, brow
     for client in (winner, loser):
         pay_deposit(client, sold)
     pay_deposit(winner, failed)
-    assert loser.post(f"/api/lots/{sold}/bids", json={"amount": "800000"}).status_code == 201
-    assert winner.post(f"/api/lots/{sold}/bids", json={"amount": "810000"}).status_code == 201
+    two_bids(sold, loser, winner)
     end_lot_now(redis_url, sold)
     end_lot_now(redis_url, failed)
     w, lo = pages["me_winner"][0], pages["me_loser"][0]
@@ -334,8 +339,7 @@ def test_the_page_starts_from_the_state_the_server_rendered(portal: str, redis_u
     for lot_id in (sold, live):
         pay_deposit(bidder, lot_id)
         pay_deposit(other, lot_id)
-        assert other.post(f"/api/lots/{lot_id}/bids", json={"amount": "800000"}).status_code == 201
-        assert bidder.post(f"/api/lots/{lot_id}/bids", json={"amount": "810000"}).status_code == 201
+        two_bids(lot_id, other, bidder)
     end_lot_now(redis_url, sold)
     deadline = time.monotonic() + WAIT / 1000
     while httpx.get(f"{portal}/api/lots/{sold}", timeout=10).json()["state"]["status"] != "sold":
