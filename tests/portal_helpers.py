@@ -167,3 +167,12 @@ def end_lot_now(redis_url: str, lot_id: int) -> None:
         await client.aclose()
 
     run_async(run())
+
+
+def wait_status(client: Any, lot_id: int, status: str, timeout: float = 20.0) -> None:
+    """Poll the lot over the API (a client with a base URL) until its status is `status`."""
+    deadline = time.monotonic() + timeout
+    while client.get(f"/api/lots/{lot_id}").json()["status"] != status:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"lot {lot_id} never became {status}")
+        time.sleep(0.05)

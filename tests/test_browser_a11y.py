@@ -6,7 +6,6 @@ must find no WCAG 2.x A/AA violation."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from portal_helpers import (
     now_ms,
     pay_deposit,
     short_lot,
+    wait_status,
 )
 from test_browser_tour import make_tour
 
@@ -35,14 +35,6 @@ def violations(page: Any) -> list[str]:
                           " values: tags}})).violations.map((v) => v.nodes.map((n) =>"
                           " v.id + ': ' + n.html.slice(0, 160))).flat()", RULES)
     return list(found)
-
-
-def wait_status(client: Any, lot_id: int, status: str) -> None:
-    for _ in range(400):
-        if client.get(f"/api/lots/{lot_id}").json()["status"] == status:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"lot {lot_id} never became {status}")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ nav's unread count, and 我的竞买 after a sold and a failed lot."""
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -18,6 +17,7 @@ from portal_helpers import (
     pay_deposit,
     run_async,
     short_lot,
+    wait_status,
 )
 from redis_cluster import async_client
 
@@ -341,10 +341,7 @@ def test_the_page_starts_from_the_state_the_server_rendered(portal: str, redis_u
         pay_deposit(other, lot_id)
         two_bids(lot_id, other, bidder)
     end_lot_now(redis_url, sold)
-    deadline = time.monotonic() + WAIT / 1000
-    while httpx.get(f"{portal}/api/lots/{sold}", timeout=10).json()["state"]["status"] != "sold":
-        assert time.monotonic() < deadline, "the closer never closed the lot"
-        time.sleep(0.1)
+    wait_status(bidder, sold, "sold", timeout=WAIT / 1000)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.route(re.compile(r".*/api/lots/\d+/state$"), lambda route: route.abort())
