@@ -103,6 +103,12 @@ export function arrivalView(tour, toId, fromId, fromLink) {
 // (An internal field: should PSV rename it, this does nothing and PSV probes as before.)
 if (SYSTEM.__maxCanvasWidth === null) SYSTEM.__maxCanvasWidth = 4096;
 
+// no multisampling on phones: their pixel density hides the edges, and MSAA multiplies the
+// fill cost of every frame
+function rendererAttributes() {
+  return { alpha: true, antialias: !PHONE.matches };
+}
+
 // PSV's first viewer reads the device's capabilities (SYSTEM.load) from a WebGL2 context of its
 // own, on a canvas it then drops, before three opens the renderer's context: two contexts,
 // each tens of milliseconds of a phone's main thread (and of SwiftShader's set-up where WebGL
@@ -110,12 +116,6 @@ if (SYSTEM.__maxCanvasWidth === null) SYSTEM.__maxCanvasWidth = 4096;
 // handed to three, so the page opens one. Should PSV's internals change (no SYSTEM.load, a
 // probe that is not a canvas' getContext('webgl2')), this returns nothing and three opens its
 // own context as before.
-// no multisampling on phones: their pixel density hides the edges, and MSAA multiplies the
-// fill cost of every frame
-function rendererAttributes() {
-  return { alpha: true, antialias: !PHONE.matches };
-}
-
 //
 // The canvas is given the viewer box's size in CSS pixels before its context opens. three then
 // sets it to device pixels (setPixelRatio) and PSV's sizing finds it already at that size, so
@@ -155,7 +155,7 @@ function probeContext(attributes, box) {
 // missing after FIRST_FRAME_WAIT_MS, it draws anyway and tiles follow as they come. Should
 // PSV's renderer loop or the tiles adapter's queue change shape, nothing is held.
 const FIRST_FRAME_WAIT_MS = 2000;
-function holdFirstFrame(viewer) {
+function holdFirstFrame(viewer, render) {
   const renderer = viewer.renderer;
   const queue = viewer.adapter?.queue;
   const loop = renderer?.__renderLoop;
@@ -170,7 +170,7 @@ function holdFirstFrame(viewer) {
     return Object.keys(tiles).length > 0
       && !Object.values(queue.tasks).some((t) => t.status === 1 || t.status === 2);
   };
-  const warm = warmUp(renderer);
+  const warm = warmUp(renderer, render);
   renderer.__renderLoop = function held(timestamp) {
     if (warm(performance.now()) || !complete(performance.now())) return;
     delete renderer.__renderLoop;  // back to PSV's own loop
@@ -192,12 +192,14 @@ function holdFirstFrame(viewer) {
 // that never links, a lost context) and lets the frame do what is left, as before.
 const WARM_BUDGET_MS = 6;
 const WARM_GIVE_UP_MS = 4000;
-function warmUp(renderer) {
+function warmUp(renderer, render) {
   const webgl = renderer.renderer;
   const { scene, camera } = renderer;
-  if (!scene || !camera || typeof webgl?.compileAsync !== 'function' || !webgl.info) return () => false;
-  const render = webgl.render;  // batchTileDraws' wrapper around three's own
+  if (!render || !scene || !camera || typeof webgl?.compileAsync !== 'function' || !webgl.info) {
+    return () => false;
+  }
   const ready = new Set();  // textures drawn once
+  const isReady = (m) => !m.map || ready.has(m.map);
   let startedAt = 0;
   let linked = null;  // null, then the pending link, then true
   let introspected = false;
@@ -212,19 +214,12 @@ function warmUp(renderer) {
   };
   // draw the groups whose textures are ready into the canvas' bottom-left pixel
   const drawReady = () => {
-    const swapped = [];
-    scene.traverseVisible((o) => {
-      if (!o.isMesh || !Array.isArray(o.material)) return;
-      swapped.push([o.geometry, o.geometry.groups]);
-      o.geometry.groups = mergedGroups(o.geometry.groups, o.material, (m) => !m.map || ready.has(m.map));
-    });
     webgl.setScissorTest(true);
     webgl.setScissor(0, 0, 1, 1);
     try {
-      render.call(webgl, scene, camera);
+      render(scene, camera, isReady);
     } finally {
       webgl.setScissorTest(false);
-      for (const [geometry, groups] of swapped) geometry.groups = groups;
     }
   };
   return (now) => {
@@ -284,45 +279,54 @@ export function mergedGroups(groups, materials, keep = () => true) {
   return out;
 }
 
+// The tiles are drawn after the base cube (renderOrder) and never overlap each other, so like
+// the base they need no depth buffer: both then share one GPU pipeline.
+function withoutDepth(groups, materials) {
+  for (const g of groups) {
+    const m = materials[g.materialIndex];
+    if (m.depthTest || m.depthWrite) { m.depthTest = false; m.depthWrite = false; m.needsUpdate = true; }
+  }
+  return groups;
+}
+
+// Returns the renderer's render, which now also takes `keep` (the warm-up's): then every
+// multi-material mesh draws only the groups of the materials kept. Nothing where three's
+// renderer is not there.
 function batchTileDraws(viewer) {
   const webgl = viewer.renderer?.renderer;
-  if (!webgl || typeof webgl.render !== 'function') return;
+  if (!webgl || typeof webgl.render !== 'function') return null;
   const cache = new WeakMap();  // geometry -> { version, materials, source, groups }
-  const tileMeshes = (scene) => {
-    const found = [];
-    scene.traverseVisible((o) => {
-      if (o.isMesh && Array.isArray(o.material) && o.geometry?.groups?.length > 64) found.push(o);
-    });
-    return found;
+  const merged = (mesh) => {
+    const geometry = mesh.geometry;
+    // PSV swaps a square's material only together with its uvs, which it marks changed
+    const version = geometry.attributes.uv?.version;
+    let entry = cache.get(geometry);
+    if (!entry || entry.version !== version || entry.materials !== mesh.material || entry.source !== geometry.groups) {
+      entry = { version, materials: mesh.material, source: geometry.groups,
+                groups: withoutDepth(mergedGroups(geometry.groups, mesh.material), mesh.material) };
+      cache.set(geometry, entry);
+    }
+    return entry.groups;
   };
   const render = webgl.render;
-  webgl.render = function batched(scene, camera) {
+  webgl.render = function batched(scene, camera, keep) {
     const swapped = [];
-    for (const mesh of tileMeshes(scene)) {
+    scene.traverseVisible((mesh) => {
+      if (!mesh.isMesh || !Array.isArray(mesh.material)) return;
       const geometry = mesh.geometry;
-      // PSV swaps a square's material only together with its uvs, which it marks changed
-      const version = geometry.attributes.uv?.version;
-      let entry = cache.get(geometry);
-      if (!entry || entry.version !== version || entry.materials !== mesh.material || entry.source !== geometry.groups) {
-        entry = { version, materials: mesh.material, source: geometry.groups,
-                  groups: mergedGroups(geometry.groups, mesh.material) };
-        cache.set(geometry, entry);
-        // the tiles are drawn after the base cube (renderOrder) and never overlap each other,
-        // so like the base they need no depth buffer: both then share one GPU pipeline
-        for (const g of entry.groups) {
-          const m = mesh.material[g.materialIndex];
-          if (m.depthTest || m.depthWrite) { m.depthTest = false; m.depthWrite = false; m.needsUpdate = true; }
-        }
-      }
+      if (!keep && !(geometry.groups?.length > 64)) return;  // not a tiles mesh
+      const groups = keep ? withoutDepth(mergedGroups(geometry.groups, mesh.material, keep), mesh.material)
+        : merged(mesh);
       swapped.push([geometry, geometry.groups]);
-      geometry.groups = entry.groups;
-    }
+      geometry.groups = groups;
+    });
     try {
       return render.call(this, scene, camera);
     } finally {
       for (const [geometry, groups] of swapped) geometry.groups = groups;
     }
   };
+  return (scene, camera, keep) => webgl.render(scene, camera, keep);
 }
 
 export function createTourViewer(container, tour, options = {}) {
@@ -391,8 +395,7 @@ export function createTourViewer(container, tour, options = {}) {
     lang: options.psvLang || labels.psv || {},
   });
   viewerRef = viewer;
-  batchTileDraws(viewer);
-  holdFirstFrame(viewer);
+  holdFirstFrame(viewer, batchTileDraws(viewer));
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const map = minimap ? viewer.getPlugin(MapPlugin) : null;
   const stereo = viewer.getPlugin(StereoPlugin);
