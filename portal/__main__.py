@@ -77,12 +77,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             asyncio.run(_demo(url, quiet=True))
         print(f"Portal on http://{args.host}:{args.port}  (Redis: {url})", flush=True)
         feeder = start_demo_streams(args) if args.demo else None
+        proxies = forwarded_allow_ips()
         try:
             uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
                         workers=args.workers, ws_per_message_deflate=False, ws_ping_interval=20,
                         ws_ping_timeout=20, ws_max_size=64 * 1024, log_level=args.log_level,
-                        proxy_headers=forwarded_allow_ips() is not None,
-                        forwarded_allow_ips=forwarded_allow_ips(),
+                        proxy_headers=proxies is not None, forwarded_allow_ips=proxies,
                         http=INGEST_SAFE_HTTP)
         finally:
             if feeder is not None:

@@ -170,18 +170,19 @@ async def case_detail(app: Services, case_id: int) -> dict[str, Any]:
                          for lot in lots},
             "ledger": await anonymised(app, await app.settlement.accounts.entries(case_id)),
             "check": await app.settlement.accounts.verify(case_id),
-            "applicants": await cases.applicants(app.redis, case_id),
-            "applicant_people": await applicant_people(app, case_id)}
+            **await applicants_named(app, case_id)}
 
 
-async def applicant_people(app: Services, case_id: int) -> list[dict[str, str]]:
-    """The case's applicants as the case page names them: real name and account."""
+async def applicants_named(app: Services, case_id: int) -> dict[str, Any]:
+    """The case's applicants: their accounts, and as the case page names them (real name and
+    account)."""
+    names = await cases.applicants(app.redis, case_id)
     users = Users(app.redis)
     people = []
-    for username in await cases.applicants(app.redis, case_id):
+    for username in names:
         user = await users.get(username)
         people.append({"username": username, "real_name": user.real_name if user else ""})
-    return people
+    return {"applicants": names, "applicant_people": people}
 
 
 def case_json(d: dict[str, Any]) -> dict[str, Any]:
